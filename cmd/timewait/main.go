@@ -1,0 +1,89 @@
+// Command timewait checks TCP connection-termination properties with an
+// explicit-state model checker and sweeps TIME-WAIT lengths to find the
+// smallest safe one.
+//
+//	timewait check [flags]        check one configuration
+//	timewait sweep [flags]        find each property's TIME-WAIT threshold
+//	timewait properties [--json]  the property catalogue
+//
+// Exit status: 0 every property holds, 1 a property is violated, 2 bad input
+// (or a model error), 3 no violation but a search was incomplete.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+)
+
+// Version is the tool version printed in JSON results.
+const Version = "0.1.0"
+
+// Exit statuses.
+const (
+	exitHolds      = 0
+	exitViolated   = 1
+	exitBadInput   = 2
+	exitIncomplete = 3
+)
+
+// usageError is bad input: one line on stderr and exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func badInput(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const usage = `usage: timewait <command> [flags]
+
+commands:
+  check        check the properties on one configuration
+  sweep        find, for each property, the smallest TIME-WAIT from which it holds
+  properties   list the property catalogue
+  help         this text; "timewait <command> --help" lists a command's flags
+`
+
+// run executes one command line and returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitBadInput
+	}
+	var code int
+	var err error
+	switch args[0] {
+	case "check":
+		code, err = runCheck(ctx, args[1:], stdout, stderr)
+	case "sweep":
+		code, err = runSweep(ctx, args[1:], stdout, stderr)
+	case "properties":
+		code, err = runProperties(args[1:], stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitHolds
+	default:
+		err = badInput("unknown command %q (want check, sweep or properties)", args[0])
+	}
+	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "timewait: %s\n", ue.msg)
+			return exitBadInput
+		}
+		fmt.Fprintf(stderr, "timewait: %v\n", err)
+		if code == 0 {
+			code = exitBadInput
+		}
+	}
+	return code
+}

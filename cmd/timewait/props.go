@@ -1,0 +1,52 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/timewait/timewait/properties"
+)
+
+type propertyJSON struct {
+	ID        string `json:"id"`
+	Kind      string `json:"kind"`
+	Title     string `json:"title"`
+	Ref       string `json:"ref"`
+	Doc       string `json:"doc"`
+	Witness   string `json:"witness,omitempty"`
+	Mutant    string `json:"mutant,omitempty"`
+	Hops      int    `json:"hops,omitempty"`
+	Threshold string `json:"threshold,omitempty"`
+}
+
+// runProperties is "timewait properties".
+func runProperties(args []string, stdout io.Writer) (int, error) {
+	fs := newFlagSet("properties", stdout)
+	jsonOut := fs.Bool("json", false, "print JSON")
+	if _, help, err := parseFlags(fs, args, stdout); help || err != nil {
+		return exitHolds, err
+	}
+	var out []propertyJSON
+	for _, p := range properties.All() {
+		pj := propertyJSON{ID: p.ID, Kind: p.Kind.String(), Title: p.Title, Ref: p.Ref, Doc: p.Doc,
+			Witness: p.Witness, Hops: p.Hops, Threshold: p.Threshold}
+		if p.Kind == properties.Always {
+			pj.Mutant = p.Mutant.String()
+		}
+		out = append(out, pj)
+	}
+	if *jsonOut {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return exitHolds, enc.Encode(out)
+	}
+	for _, p := range out {
+		fmt.Fprintf(stdout, "%s (%s)\n  %s\n  ref: %s\n  %s\n", p.ID, p.Kind, p.Title, p.Ref, p.Doc)
+		if p.Witness != "" {
+			fmt.Fprintf(stdout, "  witness: %s; broken by mutant: %s; threshold set by: %s\n", p.Witness, p.Mutant, p.Threshold)
+		}
+		fmt.Fprintln(stdout)
+	}
+	return exitHolds, nil
+}

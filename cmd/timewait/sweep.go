@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/timewait/timewait/checker"
+	"github.com/timewait/timewait/model"
+	"github.com/timewait/timewait/properties"
+	"github.com/timewait/timewait/traces"
+	"github.com/timewait/timewait/verify"
+)
+
+// sweepDefaultProps are the properties a sweep checks unless --property is
+// given: the two reasons TIME-WAIT exists.
+var sweepDefaultProps = []string{"no-rst-on-retransmitted-fin", "no-stale-segment-accepted"}
+
+// runSweep is "timewait sweep".
+func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	fs := newFlagSet("sweep", stderr)
+	mf := addModelFlags(fs, false)
+	mslFlag := fs.String("msl", "1..4", "MSL values, N or N..M")
+	twFlag := fs.String("tw", "", "TIME-WAIT values, N or N..M (default 0..4·MSL+1 for each MSL)")
+	varyFlag := fs.String("vary", "", "more parameters to vary, e.g. rto=1..4,loss=0..2 (names: "+strings.Join(verify.VaryableParams(), ", ")+")")
+	brief := fs.Bool("brief", false, "text output: omit the counterexample timelines")
+	allTW := fs.Bool("all-tw", false, "check every TW in range (default: from the largest down, stopping once every property is violated)")
+	set, help, err := parseFlags(fs, args, stdout)
+	if help || err != nil {
+		return exitHolds, err
+	}
+	base, err := mf.configFrom(set)
+	if err != nil {
+		return exitBadInput, err
+	}
+	if len(*mf.props) == 0 {
+		*mf.props = sweepDefaultProps
+	}
+	props, err := mf.properties()
+	if err != nil {
+		return exitBadInput, err
+	}
+	for _, p := range props {
+		if p.Kind != properties.Always {
+			return exitBadInput, badInput("--property %s: a sweep takes safety properties, not witnesses", p.ID)
+		}
+	}
+	spec := verify.SweepSpec{Base: base, Props: props, AllTW: *allTW, Opts: verify.Options{MaxStates: mf.stateBound(), AllowDeadlock: *mf.allowDeadlock}}
+	if spec.MSL, err = verify.ParseRange(*mslFlag); err != nil {
+		return exitBadInput, badInput("--msl: %v", err)
+	}
+	if *twFlag != "" {
+		if spec.TW, err = verify.ParseRange(*twFlag); err != nil {
+			return exitBadInput, badInput("--tw: %v", err)
+		}
+	}
+	if *varyFlag != "" {
+		if spec.Vary, err = verify.ParseVary(*varyFlag); err != nil {
+			return exitBadInput, badInput("%v", err)
+		}
+	}
+	spec.Base.Grid = verify.ExactGrid(base, props)
+	if err := validateSweep(spec); err != nil {
+		return exitBadInput, err
+	}
+	prog := newProgress(stderr, *mf.jsonOut)
+	spec.Opts.Progress = prog.update
+	spec.Starting = func(cfg model.Config, params []verify.Param) {
+		prog.done()
+		prog.label = fmt.Sprintf("msl=%d tw=%d%s", cfg.MSL, cfg.TW, paramText(params))
+	}
+	rep, err := verify.Sweep(ctx, spec, nil)
+	prog.done()
+	var me *verify.ModelError
+	if errors.As(err, &me) {
+		return exitBadInput, err
+	}
+	if err != nil {
+		return exitIncomplete, err
+	}
+	out, err := buildSweepOutput(spec, rep)
+	if err != nil {
+		return exitBadInput, err
+	}
+	if *mf.jsonOut {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return exitBadInput, err
+		}
+	} else {
+		writeSweepText(stdout, spec, rep, out, *brief)
+	}
+	for _, t := range rep.Thresholds {
+		if t.MinTW == nil && strings.HasPrefix(t.Reason, "incomplete") {
+			return exitIncomplete, nil
+		}
+	}
+	return exitHolds, nil
+}
+
+// validateSweep checks every configuration of the sweep before any search
+// starts, so that a bad value fails at once with one line.
+func validateSweep(spec verify.SweepSpec) error {
+	for _, msl := range spec.MSL {
+		cfg := spec.Base
+		cfg.MSL = msl
+		tws := spec.TW
+		if tws == nil {
+			tws = []int{0, 4*msl + 1}
+		}
+		for _, tw := range []int{tws[0], tws[len(tws)-1]} {
+			cfg.TW = tw
+			for _, r := range spec.Vary {
+				for _, v := range []int{r.Values[0], r.Values[len(r.Values)-1]} {
+					c := verify.WithParam(cfg, verify.Param{Name: r.Name, Value: v})
+					if err := c.Validate(); err != nil {
+						return badInput("msl=%d tw=%d %s=%d: %v", msl, tw, r.Name, v, err)
+					}
+				}
+			}
+			if err := cfg.Validate(); err != nil {
+				return badInput("msl=%d tw=%d: %v", msl, tw, err)
+			}
+		}
+	}
+	return nil
+}
+
+func paramText(ps []verify.Param) string {
+	var b strings.Builder
+	for _, p := range ps {
+		fmt.Fprintf(&b, " %s=%d", p.Name, p.Value)
+	}
+	return b.String()
+}
+
+type sweepOutput struct {
+	Tool       string           `json:"tool"`
+	Version    string           `json:"version"`
+	Config     model.Config     `json:"config"`
+	MSL        []int            `json:"msl"`
+	TW         []int            `json:"tw,omitempty"`
+	Vary       map[string][]int `json:"vary,omitempty"`
+	Thresholds []map[string]any `json:"thresholds"`
+	Rows       []map[string]any `json:"rows"`
+	replayed   []*traces.Replayed
+}
+
+func withParams(m map[string]any, ps []verify.Param) map[string]any {
+	for _, p := range ps {
+		m[p.Name] = p.Value
+	}
+	return m
+}
+
+func buildSweepOutput(spec verify.SweepSpec, rep verify.SweepReport) (sweepOutput, error) {
+	out := sweepOutput{Tool: "timewait", Version: Version, Config: spec.Base, MSL: spec.MSL, TW: spec.TW,
+		Thresholds: []map[string]any{}, Rows: []map[string]any{}}
+	if len(spec.Vary) > 0 {
+		out.Vary = map[string][]int{}
+		for _, r := range spec.Vary {
+			out.Vary[r.Name] = r.Values
+		}
+	}
+	for _, t := range rep.Thresholds {
+		m := withParams(map[string]any{"msl": t.MSL, "property": t.Property, "min_tw": t.MinTW, "set_by": t.Sets}, t.Params)
+		if t.Reason != "" {
+			m["reason"] = t.Reason
+		}
+		var rp *traces.Replayed
+		if t.Counterexample != nil {
+			tr, r, err := traces.FromPath(t.Config, t.Property, t.Counterexample)
+			if err != nil {
+				return out, fmt.Errorf("msl=%d %s: %w", t.MSL, t.Property, err)
+			}
+			m["counterexample_tw"] = *t.MinTW - 1
+			m["counterexample_steps"] = len(tr.Actions)
+			m["counterexample"] = tr
+			rp = &r
+		}
+		out.replayed = append(out.replayed, rp)
+		out.Thresholds = append(out.Thresholds, m)
+	}
+	for _, r := range rep.Rows {
+		out.Rows = append(out.Rows, withParams(map[string]any{
+			"msl": r.MSL, "tw": r.TW, "property": r.Property, "verdict": r.Verdict.String(), "complete": r.Complete,
+			"states": r.States, "transitions": r.Transitions, "seconds": r.Seconds,
+		}, r.Params))
+	}
+	return out, nil
+}
+
+func writeSweepText(w io.Writer, spec verify.SweepSpec, rep verify.SweepReport, out sweepOutput, brief bool) {
+	fmt.Fprintf(w, "timewait sweep  %s\n", configLine(spec.Base))
+	fmt.Fprintf(w, "min_tw = the smallest TIME-WAIT (ticks) from which the property holds for every larger TW in range\n\n")
+	fmt.Fprintf(w, "  %-4s %-28s %-30s %7s %6s %9s  %s\n", "msl", "params", "property", "min_tw", "2·msl", "states*", "set by")
+	for _, t := range rep.Thresholds {
+		min, states := "null", 0
+		if t.MinTW != nil {
+			min = fmt.Sprint(*t.MinTW)
+		}
+		for _, r := range rep.Rows {
+			if r.MSL == t.MSL && r.Property == t.Property && paramText(r.Params) == paramText(t.Params) &&
+				r.Verdict == checker.Holds && t.MinTW != nil && r.TW == *t.MinTW {
+				states = r.States
+			}
+		}
+		why := t.Sets
+		if t.Reason != "" {
+			why = t.Reason
+		}
+		fmt.Fprintf(w, "  %-4d %-28s %-30s %7s %6d %9d  %s\n", t.MSL, strings.TrimSpace(paramText(t.Params)), t.Property, min, 2*t.MSL, states, why)
+	}
+	fmt.Fprintf(w, "  (* states explored at min_tw)\n")
+	if !spec.AllTW {
+		fmt.Fprintf(w, "  TWs were checked from the largest down until every property was violated; --all-tw checks the rest\n")
+	}
+	if brief {
+		return
+	}
+	for i, t := range rep.Thresholds {
+		if out.replayed[i] == nil {
+			continue
+		}
+		fmt.Fprintf(w, "\nmsl=%d%s %s: counterexample at tw=%d (%d steps; time in ticks):\n", t.MSL, paramText(t.Params), t.Property, *t.MinTW-1, len(out.replayed[i].Steps))
+		_ = traces.WriteTimeline(w, *out.replayed[i])
+	}
+}

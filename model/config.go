@@ -1,0 +1,337 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Lifetime says whether a copy may arrive exactly MSL after it was sent.
+type Lifetime uint8
+
+// Lifetime conventions.
+const (
+	// Strict: a copy sent at s arrives strictly before s+MSL ("no segment is
+	// older than MSL"). The default.
+	Strict Lifetime = iota
+	// Inclusive: a copy may arrive at exactly s+MSL.
+	Inclusive
+)
+
+// SameInstant orders events that are due at the same instant.
+type SameInstant uint8
+
+// Same-instant conventions.
+const (
+	// AnyOrder: timer expiries and deliveries due at the same instant happen
+	// in any order; time cannot pass a pending expiry. The default.
+	AnyOrder SameInstant = iota
+	// DeliveriesFirst: all deliveries at an instant happen before the timers
+	// expiring at that instant; a copy sent by a timer arrives strictly later.
+	DeliveriesFirst
+)
+
+// CloseOrder says which application may close when.
+type CloseOrder uint8
+
+// Close orders.
+const (
+	// AThenB: A closes first; B closes once it has received A's FIN (the
+	// textbook sequence, RFC 9293 Figure 12). The default.
+	AThenB CloseOrder = iota
+	// AFirst: A closes first; B may close as soon as A has closed, even before
+	// A's FIN arrives (simultaneous close through CLOSING, Figure 13).
+	AFirst
+	// AnyFirst: either side may close first, so B may be the one that holds
+	// TIME-WAIT.
+	AnyFirst
+)
+
+// TWRestart says which arriving segments restart the TIME-WAIT timer.
+type TWRestart uint8
+
+// TIME-WAIT restart rules.
+const (
+	// RestartOnFIN: only a copy of the peer's FIN restarts it (RFC 9293
+	// §3.10.7.4 step 5 and eighth step). The default.
+	RestartOnFIN TWRestart = iota
+	// RestartOnACK: any ACK-bearing segment restarts it, as Linux and BSD do.
+	RestartOnACK
+)
+
+// TWRst says what an acceptable RST does to TIME-WAIT.
+type TWRst uint8
+
+// TIME-WAIT RST rules.
+const (
+	// RstIgnore: RST is ignored in TIME-WAIT (RFC 1337 fix F1). The default.
+	RstIgnore TWRst = iota
+	// RstClose: RST closes TIME-WAIT (RFC 793/9293 text; TIME-WAIT
+	// assassination is possible).
+	RstClose
+)
+
+// RtxRule selects how retransmission timers are kept.
+type RtxRule uint8
+
+// Retransmission rules.
+const (
+	// PerSegment: every unacknowledged segment has its own timer from its
+	// (re)transmission. The default.
+	PerSegment RtxRule = iota
+	// RFC6298: one timer, restarted when new data is acknowledged (RFC 6298
+	// §5.1–§5.3); on expiry the earliest unacknowledged segment is resent.
+	RFC6298
+)
+
+// Mutant names a deliberately broken rule. Mutants exist so that tests can
+// show each property is able to fail; they are never a default.
+type Mutant uint8
+
+// Mutants, each differing from the correct model by one rule.
+const (
+	// NoMutant is the correct model.
+	NoMutant Mutant = iota
+	// MutTimeWaitIgnoresFIN: TIME-WAIT silently drops a FIN copy instead of
+	// acknowledging it and restarting its timer. Breaks
+	// no-rst-on-retransmitted-fin.
+	MutTimeWaitIgnoresFIN
+	// MutConnectInTimeWait: a CONNECT may take over the 4-tuple while it is
+	// in TIME-WAIT, discarding the TIME-WAIT TCB. Breaks
+	// no-stale-segment-accepted.
+	MutConnectInTimeWait
+	// MutTimeWaitAcksRST: TIME-WAIT answers an RST with an ACK instead of
+	// ignoring it silently (RFC 1337 F1), so an RST from a peer with no
+	// connection starts an ACK/RST exchange that outlives TIME-WAIT. Breaks
+	// no-stale-reset.
+	MutTimeWaitAcksRST
+)
+
+var (
+	lifetimeNames    = []string{"strict", "inclusive"}
+	sameInstantNames = []string{"any-order", "deliveries-first"}
+	closeOrderNames  = []string{"a-then-b", "a-first", "any"}
+	twRestartNames   = []string{"fin", "ack"}
+	twRstNames       = []string{"ignore", "close"}
+	rtxNames         = []string{"per-segment", "rfc6298"}
+	mutantNames      = []string{"none", "time-wait-ignores-fin", "connect-in-time-wait", "time-wait-acks-rst"}
+)
+
+func enumString(names []string, v uint8) string {
+	if int(v) < len(names) {
+		return names[v]
+	}
+	return fmt.Sprintf("invalid(%d)", v)
+}
+
+func enumParse(names []string, what, s string) (uint8, error) {
+	for i, n := range names {
+		if n == s {
+			return uint8(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown %s %q (want one of: %s)", what, s, strings.Join(names, ", "))
+}
+
+// String returns the flag spelling of the convention.
+func (v Lifetime) String() string { return enumString(lifetimeNames, uint8(v)) }
+
+// String returns the flag spelling of the convention.
+func (v SameInstant) String() string { return enumString(sameInstantNames, uint8(v)) }
+
+// String returns the flag spelling of the close order.
+func (v CloseOrder) String() string { return enumString(closeOrderNames, uint8(v)) }
+
+// String returns the flag spelling of the rule.
+func (v TWRestart) String() string { return enumString(twRestartNames, uint8(v)) }
+
+// String returns the flag spelling of the rule.
+func (v TWRst) String() string { return enumString(twRstNames, uint8(v)) }
+
+// String returns the flag spelling of the rule.
+func (v RtxRule) String() string { return enumString(rtxNames, uint8(v)) }
+
+// String returns the flag spelling of the mutant.
+func (v Mutant) String() string { return enumString(mutantNames, uint8(v)) }
+
+// ParseLifetime parses "strict" or "inclusive".
+func ParseLifetime(s string) (Lifetime, error) {
+	v, err := enumParse(lifetimeNames, "lifetime", s)
+	return Lifetime(v), err
+}
+
+// ParseSameInstant parses "any-order" or "deliveries-first".
+func ParseSameInstant(s string) (SameInstant, error) {
+	v, err := enumParse(sameInstantNames, "same-instant order", s)
+	return SameInstant(v), err
+}
+
+// ParseCloseOrder parses "a-then-b", "a-first" or "any".
+func ParseCloseOrder(s string) (CloseOrder, error) {
+	v, err := enumParse(closeOrderNames, "close order", s)
+	return CloseOrder(v), err
+}
+
+// ParseTWRestart parses "fin" or "ack".
+func ParseTWRestart(s string) (TWRestart, error) {
+	v, err := enumParse(twRestartNames, "tw-restart rule", s)
+	return TWRestart(v), err
+}
+
+// ParseTWRst parses "ignore" or "close".
+func ParseTWRst(s string) (TWRst, error) {
+	v, err := enumParse(twRstNames, "tw-rst rule", s)
+	return TWRst(v), err
+}
+
+// ParseRtxRule parses "per-segment" or "rfc6298".
+func ParseRtxRule(s string) (RtxRule, error) {
+	v, err := enumParse(rtxNames, "rtx rule", s)
+	return RtxRule(v), err
+}
+
+// ParseMutant parses a mutant name ("none" is the correct model).
+func ParseMutant(s string) (Mutant, error) {
+	v, err := enumParse(mutantNames, "mutant", s)
+	return Mutant(v), err
+}
+
+// Mutants lists every mutant name except "none", in a fixed order.
+func Mutants() []string { return append([]string(nil), mutantNames[1:]...) }
+
+// Config is one configuration of the model. The zero value is not valid; start
+// from [DefaultConfig]. Times are in ticks.
+type Config struct {
+	MSL          int // maximum segment lifetime, ticks (≥ 1)
+	TW           int // TIME-WAIT length, ticks (≥ 0): the parameter under test
+	RTO          int // initial retransmission timeout, ticks; 0 = equal to MSL
+	Backoff      int // RTO multiplier after each retransmission (≥ 1)
+	Retries      int // retransmissions of one segment before giving up
+	Loss         int // copies the network may drop, in total
+	Dup          int // copies the network may duplicate, in total
+	Incarnations int // connections on the 4-tuple: the first plus reuses (1..7)
+	Grid         int // sub-ticks per tick; 0 = the exact grid for Lifetime
+
+	Lifetime    Lifetime
+	SameInstant SameInstant
+	CloseOrder  CloseOrder
+	TWRestart   TWRestart
+	TWRst       TWRst
+	Rtx         RtxRule
+	DataUnacked bool // closes may begin while B's data is unacknowledged
+	Mutant      Mutant
+
+	_ struct{}
+}
+
+// DefaultConfig is the textbook setting with MSL = 2 ticks and TIME-WAIT =
+// 2·MSL.
+func DefaultConfig() Config {
+	return Config{MSL: 2, TW: 4, Backoff: 2, Retries: 3, Loss: 1, Dup: 1, Incarnations: 2}
+}
+
+// MaxTicks bounds MSL, TW and RTO so that every countdown fits the model's
+// 8-bit timers at the finest grid.
+const MaxTicks = 60
+
+// EffectiveRTO is the initial retransmission timeout in ticks (RTO, or MSL
+// when RTO is 0).
+func (c Config) EffectiveRTO() int {
+	if c.RTO == 0 {
+		return c.MSL
+	}
+	return c.RTO
+}
+
+// EffectiveGrid is the number of sub-ticks per tick: Grid, or when it is 0
+// the exact choice for the lifetime convention (1 for inclusive bounds, 2 for
+// strict ones; see docs/model.md, "Time").
+func (c Config) EffectiveGrid() int {
+	if c.Grid != 0 {
+		return c.Grid
+	}
+	if c.Lifetime == Inclusive {
+		return 1
+	}
+	return 2
+}
+
+// Resolved returns the configuration with RTO and Grid made explicit.
+func (c Config) Resolved() Config {
+	c.RTO = c.EffectiveRTO()
+	c.Grid = c.EffectiveGrid()
+	return c
+}
+
+// Validate reports the first invalid field as a one-line error.
+func (c Config) Validate() error {
+	switch {
+	case c.MSL < 1 || c.MSL > MaxTicks:
+		return fmt.Errorf("msl must be 1..%d ticks, got %d", MaxTicks, c.MSL)
+	case c.TW < 0 || c.TW > MaxTicks*4:
+		return fmt.Errorf("tw must be 0..%d ticks, got %d", MaxTicks*4, c.TW)
+	case c.RTO < 0 || c.RTO > MaxTicks:
+		return fmt.Errorf("rto must be 1..%d ticks (0 = follow msl), got %d", MaxTicks, c.RTO)
+	case c.Backoff < 1 || c.Backoff > 4:
+		return fmt.Errorf("backoff must be 1..4, got %d", c.Backoff)
+	case c.Retries < 0 || c.Retries > 6:
+		return fmt.Errorf("retries must be 0..6, got %d", c.Retries)
+	case c.Loss < 0 || c.Loss > 8:
+		return fmt.Errorf("loss must be 0..8, got %d", c.Loss)
+	case c.Dup < 0 || c.Dup > 8:
+		return fmt.Errorf("dup must be 0..8, got %d", c.Dup)
+	case c.Incarnations < 1 || c.Incarnations > 7:
+		return fmt.Errorf("incarnations must be 1..7, got %d", c.Incarnations)
+	case c.Grid < 0 || c.Grid > 8:
+		return fmt.Errorf("grid must be 1..8 sub-ticks (0 = exact default), got %d", c.Grid)
+	}
+	for _, e := range []struct {
+		v     uint8
+		names []string
+		what  string
+	}{
+		{uint8(c.Lifetime), lifetimeNames, "lifetime"}, {uint8(c.SameInstant), sameInstantNames, "same-instant"},
+		{uint8(c.CloseOrder), closeOrderNames, "close-order"}, {uint8(c.TWRestart), twRestartNames, "tw-restart"},
+		{uint8(c.TWRst), twRstNames, "tw-rst"}, {uint8(c.Rtx), rtxNames, "rtx"}, {uint8(c.Mutant), mutantNames, "mutant"},
+	} {
+		if int(e.v) >= len(e.names) {
+			return fmt.Errorf("invalid %s value %d", e.what, e.v)
+		}
+	}
+	g := c.EffectiveGrid()
+	if c.Lifetime == Strict && c.SameInstant == DeliveriesFirst && g*c.MSL < 2 {
+		return errors.New("strict lifetime with deliveries-first needs grid·msl ≥ 2: a copy sent by a timer could never arrive")
+	}
+	if lim := c.ageLimit(); lim > 250 {
+		return fmt.Errorf("msl·grid = %d sub-ticks exceeds the model's 8-bit copy ages", lim)
+	}
+	if d := c.maxRtxInterval(); d > 250 {
+		return fmt.Errorf("the longest retransmission interval (rto·backoff^retries·grid = %d sub-ticks) exceeds the model's 8-bit timers", d)
+	}
+	if c.TW*g > 250 {
+		return fmt.Errorf("tw·grid = %d sub-ticks exceeds the model's 8-bit timers", c.TW*g)
+	}
+	return nil
+}
+
+// ageLimit is the largest age, in sub-ticks, at which a copy may still be
+// delivered.
+func (c Config) ageLimit() int {
+	g := c.EffectiveGrid()
+	if c.Lifetime == Inclusive {
+		return g * c.MSL
+	}
+	return g*c.MSL - 1
+}
+
+// rtxInterval is the retransmission interval in sub-ticks after tries
+// retransmissions: RTO·Backoff^tries.
+func (c Config) rtxInterval(tries int) int {
+	d := c.EffectiveRTO() * c.EffectiveGrid()
+	for i := 0; i < tries; i++ {
+		d *= c.Backoff
+	}
+	return d
+}
+
+func (c Config) maxRtxInterval() int { return c.rtxInterval(c.Retries) }

@@ -1,0 +1,109 @@
+package model
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+)
+
+// configJSON is the JSON form of [Config]: the schema printed in results and
+// read by --config. Enumerations are spelled as on the command line.
+type configJSON struct {
+	MSL          int    `json:"msl"`
+	TW           int    `json:"tw"`
+	RTO          int    `json:"rto"`
+	Backoff      int    `json:"backoff"`
+	Retries      int    `json:"retries"`
+	Loss         int    `json:"loss"`
+	Dup          int    `json:"dup"`
+	Incarnations int    `json:"incarnations"`
+	Grid         int    `json:"grid"`
+	Lifetime     string `json:"lifetime"`
+	SameInstant  string `json:"same_instant"`
+	CloseOrder   string `json:"close_order"`
+	TWRestart    string `json:"tw_restart"`
+	TWRst        string `json:"tw_rst"`
+	Rtx          string `json:"rtx"`
+	DataUnacked  bool   `json:"data_unacked"`
+	Mutant       string `json:"mutant"`
+}
+
+// MarshalJSON writes the configuration with enumerations as strings.
+func (c Config) MarshalJSON() ([]byte, error) {
+	return json.Marshal(configJSON{
+		MSL: c.MSL, TW: c.TW, RTO: c.RTO, Backoff: c.Backoff, Retries: c.Retries, Loss: c.Loss, Dup: c.Dup,
+		Incarnations: c.Incarnations, Grid: c.Grid, Lifetime: c.Lifetime.String(), SameInstant: c.SameInstant.String(),
+		CloseOrder: c.CloseOrder.String(), TWRestart: c.TWRestart.String(), TWRst: c.TWRst.String(),
+		Rtx: c.Rtx.String(), DataUnacked: c.DataUnacked, Mutant: c.Mutant.String(),
+	})
+}
+
+// UnmarshalJSON reads a configuration. Fields that are absent keep the
+// receiver's values (start from [DefaultConfig]); unknown fields and unknown
+// enumeration values are errors. It does not validate ranges: call
+// [Config.Validate].
+func (c *Config) UnmarshalJSON(data []byte) error {
+	j := configJSON{
+		MSL: c.MSL, TW: c.TW, RTO: c.RTO, Backoff: c.Backoff, Retries: c.Retries, Loss: c.Loss, Dup: c.Dup,
+		Incarnations: c.Incarnations, Grid: c.Grid, Lifetime: c.Lifetime.String(), SameInstant: c.SameInstant.String(),
+		CloseOrder: c.CloseOrder.String(), TWRestart: c.TWRestart.String(), TWRst: c.TWRst.String(),
+		Rtx: c.Rtx.String(), DataUnacked: c.DataUnacked, Mutant: c.Mutant.String(),
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&j); err != nil {
+		return err
+	}
+	if dec.More() {
+		return fmt.Errorf("unexpected data after the configuration object")
+	}
+	n := Config{MSL: j.MSL, TW: j.TW, RTO: j.RTO, Backoff: j.Backoff, Retries: j.Retries, Loss: j.Loss, Dup: j.Dup,
+		Incarnations: j.Incarnations, Grid: j.Grid, DataUnacked: j.DataUnacked}
+	var err error
+	for _, f := range []func() error{
+		func() error { n.Lifetime, err = ParseLifetime(j.Lifetime); return err },
+		func() error { n.SameInstant, err = ParseSameInstant(j.SameInstant); return err },
+		func() error { n.CloseOrder, err = ParseCloseOrder(j.CloseOrder); return err },
+		func() error { n.TWRestart, err = ParseTWRestart(j.TWRestart); return err },
+		func() error { n.TWRst, err = ParseTWRst(j.TWRst); return err },
+		func() error { n.Rtx, err = ParseRtxRule(j.Rtx); return err },
+		func() error { n.Mutant, err = ParseMutant(j.Mutant); return err },
+	} {
+		if err := f(); err != nil {
+			return err
+		}
+	}
+	*c = n
+	return nil
+}
+
+// ReadConfig reads a JSON configuration over [DefaultConfig] and validates
+// it. Errors name the problem in one line, with the byte offset of a syntax
+// error.
+func ReadConfig(r io.Reader) (Config, error) {
+	data, err := io.ReadAll(io.LimitReader(r, 1<<20+1))
+	if err != nil {
+		return Config{}, err
+	}
+	if len(data) > 1<<20 {
+		return Config{}, fmt.Errorf("configuration larger than 1 MiB")
+	}
+	c := DefaultConfig()
+	if err := json.Unmarshal(data, &c); err != nil {
+		var se *json.SyntaxError
+		if ok := asSyntax(err, &se); ok {
+			return Config{}, fmt.Errorf("malformed JSON at byte %d: %v", se.Offset, se)
+		}
+		return Config{}, err
+	}
+	return c, c.Validate()
+}
+
+func asSyntax(err error, target **json.SyntaxError) bool {
+	se, ok := err.(*json.SyntaxError)
+	if ok {
+		*target = se
+	}
+	return ok
+}

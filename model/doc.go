@@ -1,0 +1,26 @@
+// Package model is the TCP connection-termination model of timewait: a pure,
+// deterministic transition system of one TCP connection between two endpoints,
+// A (the client) and B (the server), and the network between them.
+//
+// It owns the semantics: the per-state segment-arrival rules of RFC 9293
+// §3.10.7, the user calls CLOSE/OPEN (§3.10.4, §3.10.1), the retransmission
+// and TIME-WAIT timers (§3.10.8, RFC 6298), a lossy, duplicating, reordering
+// network whose copies live less than MSL, and the reuse of the same 4-tuple by
+// a new incarnation of the connection.
+//
+// A [State] is a small comparable value (fixed arrays, no pointers, slices or
+// maps) and is always canonical: the network is a sorted multiset and time is
+// stored only as timer countdowns and copy ages, so two states that mean the
+// same thing compare ==. [Model.Successors] is pure and deterministic, and each
+// transition carries a [Label] saying which action fired, which handler ran and
+// what it emitted.
+//
+// Ghost fields (incarnation tags on segments and endpoints, the set of
+// incarnations in which a side entered TIME-WAIT, the retransmission mark on a
+// copy) exist only so that properties can be stated; no rule reads them.
+//
+// Time is continuous in the reference semantics and discretised exactly on a
+// grid of Config.Grid sub-ticks per tick (see docs/model.md).
+//
+// Import rule: package model imports the standard library only.
+package model

@@ -1,0 +1,151 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ConnState is an RFC 9293 connection state. The zero value is Closed.
+type ConnState uint8
+
+// Connection states (RFC 9293 §3.3.2).
+const (
+	Closed ConnState = iota
+	Listen
+	SynSent
+	SynReceived
+	Established
+	FinWait1
+	FinWait2
+	CloseWait
+	Closing
+	LastAck
+	TimeWait
+	numStates
+)
+
+var stateNames = [numStates]string{
+	"CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
+	"FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT",
+}
+
+// AllConnStates lists every state in enum order.
+func AllConnStates() []ConnState {
+	out := make([]ConnState, numStates)
+	for i := range out {
+		out[i] = ConnState(i)
+	}
+	return out
+}
+
+// String returns the RFC spelling ("TIME-WAIT").
+func (c ConnState) String() string {
+	if c < numStates {
+		return stateNames[c]
+	}
+	return fmt.Sprintf("STATE(%d)", uint8(c))
+}
+
+// Synchronized reports whether c is one of RFC 9293's synchronized states.
+func (c ConnState) Synchronized() bool { return c >= Established }
+
+// HasTCB reports whether an endpoint in c holds a connection (anything but
+// CLOSED and LISTEN).
+func (c ConnState) HasTCB() bool { return c >= SynSent }
+
+// Timer is a countdown in sub-ticks. A timer that is off is all zero.
+type Timer struct {
+	On    bool
+	Due   uint8 // sub-ticks until expiry; expiry is due when On and Due == 0
+	Tries uint8 // retransmissions already made under this timer
+}
+
+func startTimer(d int, tries uint8) Timer { return Timer{On: true, Due: uint8(d), Tries: tries} }
+
+// Expired reports whether the timer is due now.
+func (t Timer) Expired() bool { return t.On && t.Due == 0 }
+
+// Timer slots of an endpoint's retransmission timers.
+const (
+	// SlotFirst times the SYN, SYN-ACK or data octet (and, under
+	// RFC6298, every segment).
+	SlotFirst = 0
+	// SlotFIN times the FIN under the per-segment rule.
+	SlotFIN = 1
+)
+
+// Endpoint is one side's connection state: the TCB fields the rules need.
+type Endpoint struct {
+	St             ConnState
+	Inc            uint8 // incarnation of the TCB (LISTEN: the incarnation it waits for)
+	ISS            Seq
+	SndUna, SndNxt Seq
+	RcvNxt         Seq
+	IRS            Seq      // initial receive sequence number (synchronized states)
+	Data           bool     // this TCB sends one data octet after its SYN (B's first incarnation)
+	AppClosed      bool     // the user has called CLOSE: a FIN follows the data
+	Rtx            [2]Timer // retransmission timers, indexed by SlotFirst, SlotFIN
+	TW             Timer    // the TIME-WAIT timer
+}
+
+// finSeq is the sequence number of this endpoint's FIN.
+func (e Endpoint) finSeq() Seq {
+	if e.Data {
+		return e.ISS.Add(2)
+	}
+	return e.ISS.Add(1)
+}
+
+// finSent reports whether the FIN has been sent.
+func (e Endpoint) finSent() bool {
+	return e.AppClosed && e.SndNxt == e.finSeq().Add(1)
+}
+
+// finAcked reports whether the FIN has been sent and acknowledged.
+func (e Endpoint) finAcked() bool { return e.finSent() && e.SndUna == e.SndNxt }
+
+// dataUnacked reports whether the data octet has been sent but not acknowledged.
+func (e Endpoint) dataUnacked() bool { return e.Data && e.SndUna.LEQ(e.ISS.Add(1)) }
+
+// dataAcked reports whether the data octet has been acknowledged.
+func (e Endpoint) dataAcked() bool { return e.Data && e.ISS.Add(1).LT(e.SndUna) }
+
+// timersOff reports whether no retransmission timer runs.
+func (e Endpoint) timersOff() bool { return !e.Rtx[0].On && !e.Rtx[1].On }
+
+// closed returns the endpoint with its TCB deleted: CLOSED, only the
+// incarnation kept.
+func (e Endpoint) closed() Endpoint { return Endpoint{Inc: e.Inc} }
+
+// SameConnection reports whether e and f agree on everything but timers: the
+// connection state and the sequence variables (used by the stale-segment
+// property: a change here is an acceptance).
+func (e Endpoint) SameConnection(f Endpoint) bool {
+	return e.St == f.St && e.Inc == f.Inc && e.ISS == f.ISS && e.SndUna == f.SndUna &&
+		e.SndNxt == f.SndNxt && e.RcvNxt == f.RcvNxt && e.AppClosed == f.AppClosed
+}
+
+// String is a compact one-line form, e.g.
+// "TIME-WAIT inc=1 iss=0 una=2 nxt=2 rcv=4 tw=3".
+func (e Endpoint) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s inc=%d", e.St, e.Inc)
+	if e.St != Closed {
+		fmt.Fprintf(&b, " iss=%d", e.ISS)
+	}
+	if e.St.HasTCB() {
+		fmt.Fprintf(&b, " una=%d nxt=%d rcv=%d", e.SndUna, e.SndNxt, e.RcvNxt)
+	}
+	if e.AppClosed && e.St.HasTCB() && e.St != TimeWait {
+		b.WriteString(" closed")
+	}
+	for i, t := range e.Rtx {
+		if t.On {
+			fmt.Fprintf(&b, " rtx%d=%d/%d", i, t.Due, t.Tries)
+		}
+	}
+	if e.TW.On {
+		fmt.Fprintf(&b, " tw=%d", e.TW.Due)
+	}
+	return b.String()
+}

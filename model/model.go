@@ -1,0 +1,233 @@
+package model
+
+import "fmt"
+
+// Model is the transition system for one [Config]. It is immutable and safe
+// for concurrent use.
+type Model struct {
+	cfg      Config
+	twDur    int // TIME-WAIT length in sub-ticks
+	ageLimit int // largest age at which a copy may be delivered
+}
+
+// New validates cfg and returns its model. RTO and Grid are resolved (see
+// [Config.Resolved]).
+func New(cfg Config) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.Resolved()
+	return &Model{cfg: cfg, twDur: cfg.TW * cfg.Grid, ageLimit: cfg.ageLimit()}, nil
+}
+
+// Config returns the resolved configuration.
+func (m *Model) Config() Config { return m.cfg }
+
+// Init returns the single initial state: both endpoints ESTABLISHED in
+// incarnation 1 (ISS 0 on both sides), and B's one data octet just sent, its
+// retransmission timer running.
+func (m *Model) Init() []State {
+	a := Endpoint{St: Established, Inc: 1, SndUna: 1, SndNxt: 1, RcvNxt: 1}
+	b := Endpoint{St: Established, Inc: 1, SndUna: 1, SndNxt: 2, RcvNxt: 1, Data: true}
+	b.Rtx[SlotFirst] = startTimer(m.cfg.rtxInterval(0), 0)
+	s := State{Ends: [2]Endpoint{a, b}, LossLeft: uint8(m.cfg.Loss), DupLeft: uint8(m.cfg.Dup)}
+	s.Net, _ = s.Net.add(Segment{Src: B, Flags: ACK, Len: 1, Seq: 1, Ack: 1, Inc: 1})
+	return []State{s}
+}
+
+// Successors emits every enabled transition of s, in the fixed order of
+// [Model.Actions]. Its shape matches checker.Model[State, Label].
+func (m *Model) Successors(s State, emit func(Label, State)) {
+	m.forEachAction(s, func(a Action) {
+		if next, l, ok := m.Step(s, a); ok {
+			emit(l, next)
+		}
+	})
+}
+
+// Actions lists the enabled actions of s in a fixed order: for each distinct
+// copy in canonical order, deliver, drop and duplicate it; then closes,
+// connects and listens (by ISS); then timer expiries; then tick.
+func (m *Model) Actions(s State) []Action {
+	var out []Action
+	m.forEachAction(s, func(a Action) {
+		if _, _, ok := m.Step(s, a); ok {
+			out = append(out, a)
+		}
+	})
+	return out
+}
+
+// forEachAction calls f with every candidate action; Step decides whether it
+// is enabled.
+func (m *Model) forEachAction(s State, f func(Action)) {
+	if s.Err != NoErr {
+		return
+	}
+	for i := 0; i < s.Net.Len(); i++ {
+		if i > 0 && s.Net.segs[i] == s.Net.segs[i-1] {
+			continue
+		}
+		g := s.Net.At(i)
+		if g.Flags.Has(SYN) && !g.Flags.Has(ACK) && !g.Flags.Has(RST) && s.Ends[g.Src.Peer()].St == Listen {
+			// LISTEN chooses its ISS when the SYN arrives.
+			for _, iss := range m.issChoices(s, g.Src.Peer()) {
+				f(Action{Kind: ActDeliver, Seg: g, ISS: iss})
+			}
+		} else {
+			f(Action{Kind: ActDeliver, Seg: g})
+		}
+		f(Action{Kind: ActDrop, Seg: g})
+		f(Action{Kind: ActDuplicate, Seg: g})
+	}
+	f(Action{Kind: ActClose, Side: A})
+	f(Action{Kind: ActClose, Side: B})
+	if st := s.Ends[A].St; st == Closed || st == TimeWait {
+		for _, iss := range m.issChoices(s, A) {
+			f(Action{Kind: ActConnect, Side: A, ISS: iss})
+		}
+	}
+	for side := A; side <= B; side++ {
+		for t := TimerRtx0; t <= TimerTW; t++ {
+			f(Action{Kind: ActTimeout, Side: side, Timer: t})
+		}
+	}
+	f(Action{Kind: ActTick})
+}
+
+// Step applies a to s. ok is false when a is not enabled in s; Step never
+// fails otherwise. It is pure.
+func (m *Model) Step(s State, a Action) (next State, l Label, ok bool) {
+	if s.Err != NoErr {
+		return s, l, false
+	}
+	l.Action = a
+	switch a.Kind {
+	case ActDeliver:
+		return m.deliver(s, a.Seg, l)
+	case ActDrop:
+		i := s.Net.index(a.Seg)
+		if i < 0 || s.LossLeft == 0 {
+			return s, l, false
+		}
+		s.Net = s.Net.remove(i)
+		s.LossLeft--
+		return s, l, true
+	case ActDuplicate:
+		i := s.Net.index(a.Seg)
+		if i < 0 || s.DupLeft == 0 {
+			return s, l, false
+		}
+		s.DupLeft--
+		s.Net, ok = s.Net.add(a.Seg)
+		if !ok {
+			s.Err = ErrOverflow
+		}
+		return s, l, true
+	case ActClose:
+		return m.userClose(s, a.Side, l)
+	case ActConnect:
+		return m.userConnect(s, a, l)
+	case ActTimeout:
+		return m.timeout(s, a, l)
+	case ActTick:
+		return m.tick(s, l)
+	}
+	return s, l, false
+}
+
+// deliver hands a copy to its receiver's handler.
+func (m *Model) deliver(s State, g Segment, l Label) (State, Label, bool) {
+	i := s.Net.index(g)
+	if i < 0 || (m.cfg.SameInstant == DeliveriesFirst && s.Phase != 0) {
+		return s, l, false
+	}
+	s.Net = s.Net.remove(i)
+	dst := g.Src.Peer()
+	e := s.Ends[dst]
+	if g.Flags.Has(SYN) && !g.Flags.Has(ACK|RST) && e.St == Listen {
+		e.ISS = l.Action.ISS
+	} else if l.Action.ISS != 0 {
+		return s, l, false
+	}
+	r := m.receive(dst, e, g)
+	l.Handler = Handler{State: e.St, Event: SegmentEvent(g)}
+	l.Note, l.Mutant = r.note, r.mutant
+	s = m.setEnd(s, dst, r.e)
+	if r.hasReply {
+		s, l = m.send(s, dst, r.reply, l)
+	}
+	return s, l, true
+}
+
+// setEnd replaces one endpoint and records the TIME-WAIT ghost. B, the
+// server, listens again as soon as it has no TCB and incarnations remain
+// (RFC 9293 §3.10.1 passive OPEN), in the same step.
+func (m *Model) setEnd(s State, side Side, e Endpoint) State {
+	if e.St == TimeWait && s.Ends[side].St != TimeWait {
+		s.TWEntered[side] |= 1 << e.Inc
+	}
+	if side == B && e.St == Closed && int(e.Inc) < m.cfg.Incarnations {
+		e = Endpoint{St: Listen, Inc: e.Inc + 1}
+	}
+	s.Ends[side] = e
+	return s
+}
+
+// send puts a fresh copy (age 0) from side on the network and records it in
+// the label.
+func (m *Model) send(s State, side Side, g Segment, l Label) (State, Label) {
+	g.Src, g.Age = side, 0
+	var ok bool
+	if s.Net, ok = s.Net.add(g); !ok {
+		s.Err = ErrOverflow
+	}
+	if int(l.NSent) < len(l.Sent) {
+		l.Sent[l.NSent] = g
+		l.NSent++
+	}
+	return s, l
+}
+
+// urgentCopy reports whether some copy must be delivered or dropped at this
+// instant.
+func (m *Model) urgentCopy(s State) bool { return s.Net.Len() > 0 && s.Net.maxAge() >= m.ageLimit }
+
+// AgeLimit is the largest age, in sub-ticks, at which a copy may still be
+// delivered.
+func (m *Model) AgeLimit() int { return m.ageLimit }
+
+// Describe is a multi-line description of a state for timelines.
+func (m *Model) Describe(s State) string {
+	return fmt.Sprintf("A: %s\nB: %s\nnet: %d copies", s.Ends[A], s.Ends[B], s.Net.Len())
+}
+
+// issChoices lists the initial sequence numbers side may choose for a new
+// incarnation. The adversary chooses (worst-case overlap), so every number is
+// a choice, except when no number of side's sequence space is left anywhere in
+// the state: then all choices are the same up to a rotation of that space and
+// 0 stands for them all.
+func (m *Model) issChoices(s State, side Side) []Seq {
+	if spaceFree(s, side) {
+		return allISS[:1]
+	}
+	return allISS[:]
+}
+
+var allISS = [SeqSpace]Seq{0, 1, 2, 3, 4, 5, 6, 7}
+
+// spaceFree reports whether no number of side's sequence space is held by
+// the peer's TCB or carried by a copy in flight (side's own TCB is about to
+// be replaced).
+func spaceFree(s State, side Side) bool {
+	if s.Ends[side.Peer()].St.HasTCB() && s.Ends[side.Peer()].St != SynSent {
+		return false
+	}
+	for i := 0; i < s.Net.Len(); i++ {
+		g := s.Net.At(i)
+		if g.Src == side || g.Flags.Has(ACK) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,151 @@
+package model
+
+// syncOnSegment handles SYN-RECEIVED and the synchronized states other than
+// TIME-WAIT, in the order of RFC 9293 §3.10.7.4: sequence check, RST, SYN,
+// ACK, text, FIN.
+func (m *Model) syncOnSegment(side Side, e Endpoint, seg Segment) rx {
+	r := rx{e: e}
+	// First: "If a segment's contents occupy any portion outside the window
+	// ... send an acknowledgment in reply ... <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+	// ... If the RST bit is set, drop the segment and return."
+	if !acceptable(seg, e.RcvNxt) {
+		if seg.Flags.Has(RST) {
+			return r.noted("drop out-of-window RST")
+		}
+		return r.with(ackOf(e), "unacceptable: ACK, drop")
+	}
+	// Second (RFC 5961 §3.2): exact RST resets, in-window RST is challenged.
+	if seg.Flags.Has(RST) {
+		if seg.Seq != e.RcvNxt {
+			return r.with(ackOf(e), "inexact RST: challenge ACK")
+		}
+		if e.St == SynReceived && side == B {
+			r.e = backToListen(e)
+			return r.noted("reset: back to LISTEN")
+		}
+		r.e = e.closed()
+		return r.noted("connection reset: CLOSED")
+	}
+	// Fourth: SYN in a synchronized state gets a challenge ACK (RFC 5961 §4);
+	// SYN-RECEIVED from a passive OPEN returns to LISTEN.
+	if seg.Flags.Has(SYN) {
+		if e.St == SynReceived && side == B {
+			r.e = backToListen(e)
+			return r.noted("SYN in window: back to LISTEN")
+		}
+		return r.with(ackOf(e), "SYN: challenge ACK")
+	}
+	// Fifth: "if the ACK bit is off, drop the segment and return".
+	if !seg.Flags.Has(ACK) {
+		return r.noted("no ACK: drop")
+	}
+	if e.St == SynReceived {
+		if !(e.SndUna.LT(seg.Ack) && seg.Ack.LEQ(e.SndNxt)) {
+			g := resetFor(seg)
+			g.Inc = e.Inc
+			return r.with(g, "unacceptable handshake ACK: RST")
+		}
+		e.St = Established
+		e.SndUna = seg.Ack
+		e.Rtx = [2]Timer{}
+		r = r.noted("enter ESTABLISHED")
+	} else {
+		var done bool
+		if e, r, done = m.processAck(e, seg, r); done {
+			return r
+		}
+	}
+	r.e = e
+	return m.textAndFIN(seg, r)
+}
+
+// processAck is the ACK step of RFC 9293 §3.10.7.4 for ESTABLISHED,
+// FIN-WAIT-1/2, CLOSE-WAIT, CLOSING and LAST-ACK ("ESTAB processing" plus
+// each state's addition). done means the segment is finished with.
+func (m *Model) processAck(e Endpoint, seg Segment, r rx) (Endpoint, rx, bool) {
+	switch {
+	case e.SndUna.LT(seg.Ack) && seg.Ack.LEQ(e.SndNxt):
+		e.SndUna = seg.Ack
+		e = m.ackTimers(e)
+	case e.SndNxt.LT(seg.Ack):
+		// "If the ACK acks something not yet sent ... send an ACK, drop the
+		// segment, and return."
+		r.e = e
+		return e, r.with(ackOf(e), "ACK of unsent data: ACK, drop"), true
+	}
+	switch e.St {
+	case FinWait1:
+		if e.finAcked() {
+			e.St = FinWait2
+			r = r.noted("FIN acknowledged: FIN-WAIT-2")
+		}
+	case Closing:
+		if !e.finAcked() {
+			r.e = e
+			return e, r.noted("ignore"), true
+		}
+		e = m.enterTimeWait(e)
+		r.e = e
+		return e, r.noted("FIN acknowledged: TIME-WAIT"), true
+	case LastAck:
+		if e.finAcked() {
+			r.e = e.closed()
+			return e, r.noted("FIN acknowledged: CLOSED"), true
+		}
+	}
+	return e, r, false
+}
+
+// textAndFIN is the seventh (segment text) and eighth (FIN) steps. Only an
+// in-order octet is taken; an acceptable segment beyond RCV.NXT is
+// acknowledged and dropped (the model keeps no reassembly queue).
+func (m *Model) textAndFIN(seg Segment, r rx) rx {
+	e := r.e
+	needAck := false
+	if seg.Len > 0 {
+		switch e.St {
+		case Established, FinWait1, FinWait2:
+			if seg.Seq == e.RcvNxt {
+				e.RcvNxt = e.RcvNxt.Add(int(seg.Len))
+				r.note = "deliver data"
+			}
+			needAck = true
+		}
+	}
+	if seg.Flags.Has(FIN) {
+		if seg.Seq.Add(int(seg.Len)) == e.RcvNxt {
+			e.RcvNxt = e.RcvNxt.Add(1)
+			switch e.St {
+			case SynReceived, Established:
+				e.St = CloseWait
+				r.note = "FIN: CLOSE-WAIT"
+			case FinWait1:
+				if e.finAcked() {
+					e = m.enterTimeWait(e)
+					r.note = "FIN: TIME-WAIT"
+				} else {
+					e.St = Closing
+					r.note = "FIN: CLOSING"
+				}
+			case FinWait2:
+				e = m.enterTimeWait(e)
+				r.note = "FIN: TIME-WAIT"
+			}
+		}
+		needAck = true
+	}
+	r.e = e
+	if needAck {
+		if r.note == "" {
+			r.note = "ACK"
+		}
+		return r.with(ackOf(e), r.note)
+	}
+	return r
+}
+
+// backToListen returns a passive SYN-RECEIVED endpoint to LISTEN (RFC 9293
+// §3.10.7.4 second and fourth steps), keeping its incarnation and ISS.
+func backToListen(e Endpoint) Endpoint {
+	return Endpoint{St: Listen, Inc: e.Inc, ISS: e.ISS}
+}

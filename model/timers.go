@@ -1,0 +1,128 @@
+package model
+
+// timeout fires an expired timer (RFC 9293 §3.10.8): TIME-WAIT deletes the
+// TCB; a retransmission timer resends its segment with backoff, or gives up
+// after Config.Retries retransmissions (§3.8.3, R2).
+func (m *Model) timeout(s State, a Action, l Label) (State, Label, bool) {
+	e := s.Ends[a.Side]
+	var t Timer
+	switch a.Timer {
+	case TimerTW:
+		t = e.TW
+	case TimerRtx0, TimerRtx1:
+		t = e.Rtx[a.Timer]
+	default:
+		return s, l, false
+	}
+	if !t.Expired() {
+		return s, l, false
+	}
+	if m.cfg.SameInstant == DeliveriesFirst {
+		if m.urgentCopy(s) {
+			return s, l, false // deliveries due now come first
+		}
+		s.Phase = 1
+	}
+	if a.Timer == TimerTW {
+		l.Handler = Handler{State: e.St, Event: EvTWTimeout}
+		l.Note = "TIME-WAIT expires: CLOSED"
+		return m.setEnd(s, a.Side, e.closed()), l, true
+	}
+	l.Handler = Handler{State: e.St, Event: EvRtxTimeout}
+	if int(t.Tries) >= m.cfg.Retries {
+		l.Note = "give up: CLOSED"
+		n := e.closed()
+		if e.St == SynReceived && a.Side == B {
+			n, l.Note = backToListen(e), "give up: back to LISTEN"
+		}
+		return m.setEnd(s, a.Side, n), l, true
+	}
+	g := m.rtxSegment(e, int(a.Timer))
+	e.Rtx[a.Timer] = startTimer(m.cfg.rtxInterval(int(t.Tries)+1), t.Tries+1)
+	l.Note = "retransmit"
+	s = m.setEnd(s, a.Side, e)
+	s, l = m.send(s, a.Side, g, l)
+	return s, l, true
+}
+
+// rtxSegment is the segment a retransmission timer resends: under the
+// per-segment rule the one it times; under RFC 6298 the earliest
+// unacknowledged one (§5.4).
+func (m *Model) rtxSegment(e Endpoint, slot int) Segment {
+	first := slot == SlotFirst
+	if m.cfg.Rtx == RFC6298 {
+		first = e.synUnacked() || e.dataUnacked()
+	}
+	g := Segment{Flags: ACK, Seq: e.finSeq(), Ack: e.RcvNxt, Inc: e.Inc, Rtx: true}
+	switch {
+	case !first:
+		g.Flags |= FIN
+	case e.St == SynSent:
+		g = Segment{Flags: SYN, Seq: e.ISS, Inc: e.Inc, Rtx: true}
+	case e.St == SynReceived:
+		g.Flags, g.Seq = SYN|ACK, e.ISS
+	default:
+		g.Seq, g.Len = e.ISS.Add(1), 1
+	}
+	return g
+}
+
+// synUnacked reports whether the endpoint's SYN is outstanding.
+func (e Endpoint) synUnacked() bool {
+	return (e.St == SynSent || e.St == SynReceived) && e.SndUna == e.ISS
+}
+
+// ackTimers updates retransmission timers after SND.UNA advanced: per
+// segment, a timer stops when its segment is acknowledged; under RFC 6298
+// §5.2–§5.3 the single timer stops when nothing is outstanding and restarts
+// otherwise.
+func (m *Model) ackTimers(e Endpoint) Endpoint {
+	if m.cfg.Rtx == RFC6298 {
+		if e.SndUna == e.SndNxt {
+			e.Rtx[SlotFirst] = Timer{}
+		} else {
+			e.Rtx[SlotFirst] = startTimer(m.cfg.rtxInterval(0), 0)
+		}
+		return e
+	}
+	if e.Rtx[SlotFirst].On && !e.synUnacked() && !e.dataUnacked() {
+		e.Rtx[SlotFirst] = Timer{}
+	}
+	if e.Rtx[SlotFIN].On && e.finAcked() {
+		e.Rtx[SlotFIN] = Timer{}
+	}
+	return e
+}
+
+// tick advances time by one sub-tick. It is disabled while a timer is due or
+// a copy has reached its age limit: time cannot pass a pending event.
+func (m *Model) tick(s State, l Label) (State, Label, bool) {
+	if m.urgentCopy(s) {
+		return s, l, false
+	}
+	for side := range s.Ends {
+		e := &s.Ends[side]
+		for i := range e.Rtx {
+			if e.Rtx[i].Expired() {
+				return s, l, false
+			}
+		}
+		if e.TW.Expired() {
+			return s, l, false
+		}
+	}
+	for side := range s.Ends {
+		e := &s.Ends[side]
+		for i := range e.Rtx {
+			if e.Rtx[i].On {
+				e.Rtx[i].Due--
+			}
+		}
+		if e.TW.On {
+			e.TW.Due--
+		}
+	}
+	s.Net = s.Net.aged()
+	s.Phase = 0
+	return s, l, true
+}

@@ -1,0 +1,85 @@
+package model
+
+// userClose is CLOSE (RFC 9293 §3.10.4): ESTABLISHED sends FIN and enters
+// FIN-WAIT-1; CLOSE-WAIT sends FIN and enters LAST-ACK. Only the first
+// incarnation closes; when is set by Config.CloseOrder.
+func (m *Model) userClose(s State, side Side, l Label) (State, Label, bool) {
+	if !m.closeEnabled(s, side) {
+		return s, l, false
+	}
+	e := s.Ends[side]
+	l.Handler = Handler{State: e.St, Event: EvClose}
+	e.AppClosed = true
+	if e.St == Established {
+		e.St = FinWait1
+		l.Note = "send FIN: FIN-WAIT-1"
+	} else {
+		e.St = LastAck
+		l.Note = "send FIN: LAST-ACK"
+	}
+	fin := Segment{Flags: FIN | ACK, Seq: e.finSeq(), Ack: e.RcvNxt, Inc: e.Inc}
+	e.SndNxt = e.finSeq().Add(1)
+	switch {
+	case m.cfg.Rtx == PerSegment:
+		e.Rtx[SlotFIN] = startTimer(m.cfg.rtxInterval(0), 0)
+	case !e.Rtx[SlotFirst].On:
+		e.Rtx[SlotFirst] = startTimer(m.cfg.rtxInterval(0), 0)
+	}
+	s = m.setEnd(s, side, e)
+	s, l = m.send(s, side, fin, l)
+	return s, l, true
+}
+
+// closeEnabled says whether side's application may call CLOSE now.
+func (m *Model) closeEnabled(s State, side Side) bool {
+	e := s.Ends[side]
+	if e.Inc != 1 || e.AppClosed || (e.St != Established && e.St != CloseWait) {
+		return false
+	}
+	if !m.cfg.DataUnacked {
+		// B's data octet is acknowledged before either application closes:
+		// A has received (and acknowledged) it, B has received that ACK.
+		if side == A && e.RcvNxt.Sub(e.IRS) < 2 {
+			return false
+		}
+		if side == B && !e.dataAcked() {
+			return false
+		}
+	}
+	switch m.cfg.CloseOrder {
+	case AThenB:
+		return (side == A && e.St == Established) || (side == B && e.St == CloseWait)
+	case AFirst:
+		if side == A {
+			return e.St == Established
+		}
+		a := s.Ends[A]
+		return a.AppClosed || a.Inc > 1 || !a.St.HasTCB()
+	}
+	return true
+}
+
+// userConnect is A's active OPEN (RFC 9293 §3.10.1) on the same 4-tuple: a
+// new incarnation in SYN-SENT with the chosen ISS sends <SEQ=ISS><CTL=SYN>.
+// A may connect once it has no TCB and incarnations remain (or, under the
+// connect-in-time-wait mutant, from TIME-WAIT).
+func (m *Model) userConnect(s State, a Action, l Label) (State, Label, bool) {
+	e := s.Ends[A]
+	if a.Side != A || a.ISS >= SeqSpace || int(e.Inc) >= m.cfg.Incarnations {
+		return s, l, false
+	}
+	switch {
+	case e.St == Closed:
+	case e.St == TimeWait && m.cfg.Mutant == MutConnectInTimeWait:
+		l.Mutant = true
+	default:
+		return s, l, false
+	}
+	l.Handler = Handler{State: e.St, Event: EvConnect}
+	n := Endpoint{St: SynSent, Inc: e.Inc + 1, ISS: a.ISS, SndUna: a.ISS, SndNxt: a.ISS.Add(1)}
+	n.Rtx[SlotFirst] = startTimer(m.cfg.rtxInterval(0), 0)
+	l.Note = "new incarnation: SYN-SENT"
+	s = m.setEnd(s, A, n)
+	s, l = m.send(s, A, Segment{Flags: SYN, Seq: a.ISS, Inc: n.Inc}, l)
+	return s, l, true
+}

@@ -1,0 +1,147 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/timewait/timewait/checker"
+	"github.com/timewait/timewait/model"
+	"github.com/timewait/timewait/properties"
+)
+
+// Path is a run of the model as the explorer returns it.
+type Path = checker.Path[model.State, model.Label]
+
+// Options bound and observe a check.
+type Options struct {
+	MaxStates     int                    // 0 = unbounded
+	AllowDeadlock bool                   // do not treat a state with no successor as an error
+	StopEarly     bool                   // stop once every property is decided (violated or found)
+	Coverage      *Coverage              // if set, filled with the handlers every explored transition ran
+	Progress      func(checker.Progress) // called about once a second
+	_             struct{}
+}
+
+// Outcome is the result of one property.
+type Outcome struct {
+	Property    properties.Property
+	Verdict     checker.Verdict
+	Holds       bool // Always only: no violation and the search was complete
+	Complete    bool
+	States      int
+	Transitions int
+	Depth       int
+	Seconds     float64
+	Path        *Path // counterexample (violated) or witness (found)
+}
+
+// Report is the result of checking one configuration.
+type Report struct {
+	Config      model.Config // resolved
+	States      int
+	Transitions int
+	Depth       int
+	Complete    bool
+	StopReason  string
+	Seconds     float64
+	Outcomes    []Outcome // one per requested property, in order
+}
+
+// ModelError is returned when the model itself misbehaves for a
+// configuration: the network overflowed its capacity, or some state has no
+// successor (a deadlock or time-lock, which would make every property hold
+// vacuously from there). Path leads to the first such state.
+type ModelError struct {
+	What string
+	Path *Path
+}
+
+func (e *ModelError) Error() string {
+	return fmt.Sprintf("model error: %s after %d steps (state: %s)", e.What, e.Path.Len(), e.Path.Last())
+}
+
+const soundID = "model-capacity"
+
+// Check explores cfg once and evaluates every property in props. A zero
+// Grid is resolved with [ExactGrid]. A witness
+// property named by a requested safety property is checked too when it is not
+// already requested; its outcome is appended after the requested ones.
+func Check(ctx context.Context, cfg model.Config, props []properties.Property, opts Options) (Report, error) {
+	cfg.Grid = ExactGrid(cfg, props)
+	m, err := model.New(cfg)
+	if err != nil {
+		return Report{}, err
+	}
+	props = withWitnesses(props)
+	cprops := []checker.Property[model.State, model.Label]{{
+		Name: soundID, Kind: checker.Always,
+		State: func(s model.State) bool { return s.Err == model.NoErr },
+	}}
+	if cov := opts.Coverage; cov != nil {
+		cprops[0].Step = func(_ model.State, l model.Label, _ model.State) bool { cov.record(l); return true }
+	}
+	for _, p := range props {
+		kind := checker.Always
+		if p.Kind == properties.Sometimes {
+			kind = checker.Sometimes
+		}
+		cprops = append(cprops, checker.Property[model.State, model.Label]{Name: p.ID, Kind: kind, State: p.State, Step: p.Step})
+	}
+	start := time.Now()
+	res, err := checker.Check[model.State, model.Label](ctx, m, cprops, checker.Options{
+		MaxStates: opts.MaxStates, Progress: opts.Progress, StopWhenDecided: opts.StopEarly,
+	})
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		return Report{}, err
+	}
+	rep := Report{
+		Config: m.Config(), States: res.States, Transitions: res.Transitions, Depth: res.Depth,
+		Complete: res.Complete, StopReason: res.StopReason, Seconds: time.Since(start).Seconds(),
+	}
+	if sound := res.Properties[0]; sound.Verdict == checker.Violated {
+		return rep, &ModelError{What: fmt.Sprintf("more than %d copies in flight", model.MaxInFlight), Path: sound.Path}
+	}
+	if res.Deadlock != nil && !opts.AllowDeadlock {
+		return rep, &ModelError{What: "deadlock (no action enabled, time cannot pass)", Path: res.Deadlock}
+	}
+	for i, p := range props {
+		r := res.Properties[i+1]
+		rep.Outcomes = append(rep.Outcomes, Outcome{
+			Property: p, Verdict: r.Verdict, Holds: r.Verdict == checker.Holds, Complete: res.Complete,
+			States: r.States, Transitions: r.Transitions, Depth: r.Depth, Seconds: rep.Seconds, Path: r.Path,
+		})
+	}
+	return rep, err
+}
+
+// withWitnesses appends the witness of every safety property that is not
+// already in props.
+func withWitnesses(props []properties.Property) []properties.Property {
+	out := append([]properties.Property(nil), props...)
+	have := map[string]bool{}
+	for _, p := range props {
+		have[p.ID] = true
+	}
+	for _, p := range props {
+		if p.Witness == "" || have[p.Witness] {
+			continue
+		}
+		if w, ok := properties.ByID(p.Witness); ok {
+			have[w.ID] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// Outcome returns the outcome of the property with that ID.
+func (r Report) Outcome(id string) (Outcome, bool) {
+	for _, o := range r.Outcomes {
+		if o.Property.ID == id {
+			return o, true
+		}
+	}
+	return Outcome{}, false
+}
