@@ -20,6 +20,7 @@ type Options struct {
 	AllowDeadlock bool                   // do not treat a state with no successor as an error
 	StopEarly     bool                   // stop once every property is decided (violated or found)
 	Coverage      *Coverage              // if set, filled with the handlers every explored transition ran
+	NoWitnesses   bool                   // do not add the witnesses of the requested safety properties
 	Progress      func(checker.Progress) // called about once a second
 	_             struct{}
 }
@@ -62,32 +63,43 @@ func (e *ModelError) Error() string {
 	return fmt.Sprintf("model error: %s after %d steps (state: %s)", e.What, e.Path.Len(), e.Path.Last())
 }
 
-const soundID = "model-capacity"
+// sound extends a state predicate to fail on model-error states.
+func sound(f func(model.State) bool) func(model.State) bool {
+	return func(s model.State) bool { return s.Err == model.NoErr && (f == nil || f(s)) }
+}
 
 // Check explores cfg once and evaluates every property in props. A zero
-// Grid is resolved with [ExactGrid]. A witness
-// property named by a requested safety property is checked too when it is not
-// already requested; its outcome is appended after the requested ones.
+// Grid is resolved with [ExactGrid]. Unless opts.NoWitnesses, the witness of
+// every requested safety property is checked too when it is not already
+// requested; its outcome is appended after the requested ones.
 func Check(ctx context.Context, cfg model.Config, props []properties.Property, opts Options) (Report, error) {
 	cfg.Grid = ExactGrid(cfg, props)
 	m, err := model.New(cfg)
 	if err != nil {
 		return Report{}, err
 	}
-	props = withWitnesses(props)
-	cprops := []checker.Property[model.State, model.Label]{{
-		Name: soundID, Kind: checker.Always,
-		State: func(s model.State) bool { return s.Err == model.NoErr },
-	}}
-	if cov := opts.Coverage; cov != nil {
-		cprops[0].Step = func(_ model.State, l model.Label, _ model.State) bool { cov.record(l); return true }
+	if !opts.NoWitnesses {
+		props = withWitnesses(props)
 	}
+	// Every safety property also fails on a state the model could not
+	// represent (network overflow); such a violation is reported as a
+	// ModelError, not as the property's. Folding the check in keeps
+	// StopEarly effective.
+	var cprops []checker.Property[model.State, model.Label]
 	for _, p := range props {
-		kind := checker.Always
+		cp := checker.Property[model.State, model.Label]{Name: p.ID, Kind: checker.Always, State: p.State, Step: p.Step}
 		if p.Kind == properties.Sometimes {
-			kind = checker.Sometimes
+			cp.Kind = checker.Sometimes
+		} else {
+			cp.State = sound(p.State)
 		}
-		cprops = append(cprops, checker.Property[model.State, model.Label]{Name: p.ID, Kind: kind, State: p.State, Step: p.Step})
+		cprops = append(cprops, cp)
+	}
+	if cov := opts.Coverage; cov != nil {
+		cprops = append(cprops, checker.Property[model.State, model.Label]{
+			Name: "coverage", Kind: checker.Always,
+			Step: func(_ model.State, l model.Label, _ model.State) bool { cov.record(l); return true },
+		})
 	}
 	start := time.Now()
 	res, err := checker.Check[model.State, model.Label](ctx, m, cprops, checker.Options{
@@ -100,14 +112,16 @@ func Check(ctx context.Context, cfg model.Config, props []properties.Property, o
 		Config: m.Config(), States: res.States, Transitions: res.Transitions, Depth: res.Depth,
 		Complete: res.Complete, StopReason: res.StopReason, Seconds: time.Since(start).Seconds(),
 	}
-	if sound := res.Properties[0]; sound.Verdict == checker.Violated {
-		return rep, &ModelError{What: fmt.Sprintf("more than %d copies in flight", model.MaxInFlight), Path: sound.Path}
+	for _, r := range res.Properties {
+		if r.Verdict == checker.Violated && r.Path.Last().Err != model.NoErr {
+			return rep, &ModelError{What: fmt.Sprintf("more than %d copies in flight", model.MaxInFlight), Path: r.Path}
+		}
 	}
 	if res.Deadlock != nil && !opts.AllowDeadlock {
 		return rep, &ModelError{What: "deadlock (no action enabled, time cannot pass)", Path: res.Deadlock}
 	}
 	for i, p := range props {
-		r := res.Properties[i+1]
+		r := res.Properties[i]
 		rep.Outcomes = append(rep.Outcomes, Outcome{
 			Property: p, Verdict: r.Verdict, Holds: r.Verdict == checker.Holds, Complete: res.Complete,
 			States: r.States, Transitions: r.Transitions, Depth: r.Depth, Seconds: rep.Seconds, Path: r.Path,

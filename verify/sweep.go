@@ -222,7 +222,7 @@ func sweepTW(ctx context.Context, cfg model.Config, tws []int, params []Param, s
 			spec.Starting(cfg, params)
 		}
 		opts := spec.Opts
-		opts.StopEarly = true
+		opts.StopEarly, opts.NoWitnesses = true, true
 		rep, err := Check(ctx, cfg, spec.Props, opts)
 		if err != nil {
 			return rows, fmt.Errorf("msl=%d tw=%d: %w", cfg.MSL, tw, err)

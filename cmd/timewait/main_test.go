@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func runCLI(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// TestBadInput: every invalid value is one line on stderr and exit status 2.
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	badJSON := filepath.Join(dir, "bad.json")
+	require.NoError(t, os.WriteFile(badJSON, []byte(`{"msl": 2,`), 0o644))
+	unknownField := filepath.Join(dir, "unknown.json")
+	require.NoError(t, os.WriteFile(unknownField, []byte(`{"msll": 2}`), 0o644))
+	for _, args := range [][]string{
+		{},
+		{"frobnicate"},
+		{"check", "--msl", "0"},
+		{"check", "--msl", "-1"},
+		{"check", "--tw", "-3"},
+		{"check", "--tw", "1000"},
+		{"check", "--loss", "-1"},
+		{"check", "--property", "no-such-property"},
+		{"check", "--lifetime", "forever"},
+		{"check", "--close-order", "b-first"},
+		{"check", "--tw-rst", "maybe"},
+		{"check", "--mutant", "nope"},
+		{"check", "--max-states", "-5"},
+		{"check", "--grid", "99"},
+		{"check", "--msl", "x"},
+		{"check", "extra"},
+		{"check", "--config", badJSON},
+		{"check", "--config", unknownField},
+		{"check", "--config", filepath.Join(dir, "missing.json")},
+		{"sweep", "--msl", "3..1"},
+		{"sweep", "--msl", "0"},
+		{"sweep", "--tw", "a..b"},
+		{"sweep", "--vary", "colour=1..2"},
+		{"sweep", "--vary", "rto"},
+		{"sweep", "--vary", "rto=1..2,rto=3"},
+		{"sweep", "--property", "retransmitted-fin-in-time-wait"},
+		{"properties", "--bogus"},
+	} {
+		code, _, stderr := runCLI(args...)
+		require.Equal(t, exitBadInput, code, "%v", args)
+		if len(args) > 0 {
+			require.Equal(t, 1, strings.Count(stderr, "\n"), "one line for %v: %q", args, stderr)
+			require.True(t, strings.HasPrefix(stderr, "timewait: "), "%v: %q", args, stderr)
+		}
+	}
+}
+
+func TestCheckExitCodesAndJSON(t *testing.T) {
+	code, stdout, _ := runCLI("check", "--msl", "1", "--tw", "2", "--property", "no-rst-on-retransmitted-fin", "--json")
+	require.Equal(t, exitHolds, code)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
+	for _, k := range []string{"tool", "version", "config", "results", "witnesses"} {
+		require.Contains(t, doc, k)
+	}
+	res := doc["results"].([]any)[0].(map[string]any)
+	for _, k := range []string{"property", "verdict", "holds", "complete", "states", "transitions", "depth", "seconds", "trace"} {
+		require.Contains(t, res, k)
+	}
+	require.Equal(t, "holds", res["verdict"])
+	require.Equal(t, true, res["holds"])
+	require.Equal(t, float64(1), doc["config"].(map[string]any)["msl"])
+
+	// The printed configuration is accepted back by --config.
+	cfgFile := filepath.Join(t.TempDir(), "cfg.json")
+	raw, err := json.Marshal(doc["config"])
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(cfgFile, raw, 0o644))
+	code, _, stderr := runCLI("check", "--config", cfgFile, "--property", "no-rst-on-retransmitted-fin", "--json")
+	require.Equal(t, exitHolds, code, stderr)
+
+	code, stdout, _ = runCLI("check", "--msl", "1", "--tw", "2", "--property", "no-rst-on-retransmitted-fin", "--mutant", "time-wait-ignores-fin")
+	require.Equal(t, exitViolated, code)
+	require.Contains(t, stdout, "counterexample to no-rst-on-retransmitted-fin")
+	require.Contains(t, stdout, "[mutant rule]")
+
+	code, stdout, _ = runCLI("check", "--msl", "1", "--tw", "2", "--max-states", "500", "--property", "no-stale-segment-accepted", "--json")
+	require.Equal(t, exitIncomplete, code)
+	require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
+	res = doc["results"].([]any)[0].(map[string]any)
+	require.Equal(t, "incomplete", res["verdict"])
+	require.Equal(t, false, res["holds"], "holds is never true for an incomplete search")
+}
+
+func TestCoverage(t *testing.T) {
+	code, stdout, _ := runCLI("check", "--msl", "1", "--tw", "2", "--property", "no-rst-on-retransmitted-fin", "--coverage")
+	require.Equal(t, exitHolds, code)
+	require.Contains(t, stdout, "TIME-WAIT      × FIN")
+	require.Contains(t, stdout, "never fired")
+}
+
+func TestSweepSmall(t *testing.T) {
+	code, stdout, stderr := runCLI("sweep", "--msl", "1", "--json")
+	require.Equal(t, exitHolds, code, stderr)
+	var doc struct {
+		Thresholds []map[string]any `json:"thresholds"`
+		Rows       []map[string]any `json:"rows"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
+	require.Len(t, doc.Thresholds, 2)
+	for _, th := range doc.Thresholds {
+		require.Equal(t, float64(2), th["min_tw"], "%v", th["property"])
+		require.Equal(t, float64(1), th["counterexample_tw"])
+		require.Contains(t, th, "counterexample")
+	}
+	require.NotEmpty(t, doc.Rows)
+	for _, k := range []string{"msl", "tw", "property", "verdict", "states", "seconds"} {
+		require.Contains(t, doc.Rows[0], k)
+	}
+}
+
+func TestPropertiesCommand(t *testing.T) {
+	code, stdout, _ := runCLI("properties", "--json")
+	require.Equal(t, exitHolds, code)
+	var ps []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(stdout), &ps))
+	require.Len(t, ps, 6)
+	require.Equal(t, "no-rst-on-retransmitted-fin", ps[0]["id"])
+	code, stdout, _ = runCLI("properties")
+	require.Equal(t, exitHolds, code)
+	require.Contains(t, stdout, "no-stale-reset (always)")
+}
