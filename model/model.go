@@ -1,7 +1,5 @@
 package model
 
-import "fmt"
-
 // Model is the transition system for one [Config]. It is immutable and safe
 // for concurrent use.
 type Model struct {
@@ -196,11 +194,6 @@ func (m *Model) urgentCopy(s State) bool { return s.Net.Len() > 0 && s.Net.maxAg
 // AgeLimit is the largest age, in sub-ticks, at which a copy may still be
 // delivered.
 func (m *Model) AgeLimit() int { return m.ageLimit }
-
-// Describe is a multi-line description of a state for timelines.
-func (m *Model) Describe(s State) string {
-	return fmt.Sprintf("A: %s\nB: %s\nnet: %d copies", s.Ends[A], s.Ends[B], s.Net.Len())
-}
 
 // issChoices lists the initial sequence numbers side may choose for a new
 // incarnation. The adversary chooses (worst-case overlap), so every number is

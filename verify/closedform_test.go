@@ -104,6 +104,11 @@ var formGrid = []formCase{
 	{"backoff 1", func(c *model.Config) { c.Backoff = 1 }},
 	{"rto 2", func(c *model.Config) { c.RTO = 2 }},
 	{"dup 0", func(c *model.Config) { c.Dup = 0 }},
+	{"inclusive", func(c *model.Config) { c.Lifetime = model.Inclusive }},
+	{"inclusive deliveries-first", func(c *model.Config) {
+		c.Lifetime, c.SameInstant = model.Inclusive, model.DeliveriesFirst
+	}},
+	{"loss 2 backoff 1", func(c *model.Config) { c.Loss, c.Backoff = 2, 1 }},
 }
 
 func thresholdOf(t *testing.T, cfg model.Config, p properties.Property) int {

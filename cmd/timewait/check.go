@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 
-	"github.com/timewait/timewait/checker"
 	"github.com/timewait/timewait/model"
 	"github.com/timewait/timewait/properties"
 	"github.com/timewait/timewait/traces"
@@ -17,7 +15,7 @@ import (
 
 // runCheck is "timewait check".
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	fs := newFlagSet("check", stderr)
+	fs := newFlagSet("check")
 	mf := addModelFlags(fs, true)
 	coverage := fs.Bool("coverage", false, "report which state × event handlers fired and which never did")
 	set, help, err := parseFlags(fs, args, stdout)
@@ -56,14 +54,8 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	if err != nil {
 		return exitBadInput, err
 	}
-	if *mf.jsonOut {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
-			return exitBadInput, err
-		}
-	} else {
-		writeCheckText(stdout, rep, out, cov)
+	if err := writeResult(stdout, *mf.jsonOut, out, func() { writeCheckText(stdout, rep, out, cov) }); err != nil {
+		return exitBadInput, err
 	}
 	return out.exitCode(), nil
 }
@@ -119,10 +111,6 @@ func (o checkOutput) exitCode() int {
 	return code
 }
 
-// verdictWord maps a checker verdict to the CLI's words: a safety property
-// is "holds", "violated" or "incomplete".
-func verdictWord(v checker.Verdict) string { return v.String() }
-
 func buildCheckOutput(rep verify.Report, cov *verify.Coverage) (checkOutput, error) {
 	out := checkOutput{
 		Tool: "timewait", Version: Version, Config: rep.Config, Complete: rep.Complete, StopReason: rep.StopReason,
@@ -140,7 +128,7 @@ func buildCheckOutput(rep verify.Report, cov *verify.Coverage) (checkOutput, err
 			out.replayed[o.Property.ID] = r
 		}
 		if o.Property.Kind == properties.Sometimes {
-			w := witnessJSON{Property: o.Property.ID, Verdict: verdictWord(o.Verdict), Trace: tr}
+			w := witnessJSON{Property: o.Property.ID, Verdict: o.Verdict.String(), Trace: tr}
 			if o.Path != nil {
 				w.Steps = o.Path.Len()
 			}
@@ -148,7 +136,7 @@ func buildCheckOutput(rep verify.Report, cov *verify.Coverage) (checkOutput, err
 			continue
 		}
 		out.Results = append(out.Results, resultJSON{
-			Property: o.Property.ID, Verdict: verdictWord(o.Verdict), Holds: o.Holds, Complete: o.Complete,
+			Property: o.Property.ID, Verdict: o.Verdict.String(), Holds: o.Holds, Complete: o.Complete,
 			States: o.States, Transitions: o.Transitions, Depth: o.Depth, Seconds: o.Seconds,
 			Witness: o.Property.Witness, Trace: tr,
 		})
@@ -165,7 +153,7 @@ func writeCheckText(w io.Writer, rep verify.Report, out checkOutput, cov *verify
 	if !rep.Complete {
 		status = "INCOMPLETE: stopped by " + rep.StopReason
 	}
-	fmt.Fprintf(w, "explored %d states, %d transitions, depth %d, in %.2fs (%s)\n\n", rep.States, totalTransitions(rep), rep.Depth, rep.Seconds, status)
+	fmt.Fprintf(w, "explored %d states, %d transitions, depth %d, in %.2fs (%s)\n\n", rep.States, rep.Transitions, rep.Depth, rep.Seconds, status)
 	witness := map[string]witnessJSON{}
 	for _, wj := range out.Witnesses {
 		witness[wj.Property] = wj
@@ -198,16 +186,6 @@ func writeCheckText(w io.Writer, rep verify.Report, out checkOutput, cov *verify
 	if cov != nil {
 		writeCoverageText(w, out.Coverage)
 	}
-}
-
-func totalTransitions(rep verify.Report) int {
-	max := 0
-	for _, o := range rep.Outcomes {
-		if o.Transitions > max {
-			max = o.Transitions
-		}
-	}
-	return max
 }
 
 // configLine prints a resolved configuration on one line.

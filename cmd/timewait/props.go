@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -22,7 +21,7 @@ type propertyJSON struct {
 
 // runProperties is "timewait properties".
 func runProperties(args []string, stdout io.Writer) (int, error) {
-	fs := newFlagSet("properties", stdout)
+	fs := newFlagSet("properties")
 	jsonOut := fs.Bool("json", false, "print JSON")
 	if _, help, err := parseFlags(fs, args, stdout); help || err != nil {
 		return exitHolds, err
@@ -36,11 +35,10 @@ func runProperties(args []string, stdout io.Writer) (int, error) {
 		}
 		out = append(out, pj)
 	}
-	if *jsonOut {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return exitHolds, enc.Encode(out)
-	}
+	return exitHolds, writeResult(stdout, *jsonOut, out, func() { writePropertiesText(stdout, out) })
+}
+
+func writePropertiesText(stdout io.Writer, out []propertyJSON) {
 	for _, p := range out {
 		fmt.Fprintf(stdout, "%s (%s)\n  %s\n  ref: %s\n  %s\n", p.ID, p.Kind, p.Title, p.Ref, p.Doc)
 		if p.Witness != "" {
@@ -48,5 +46,4 @@ func runProperties(args []string, stdout io.Writer) (int, error) {
 		}
 		fmt.Fprintln(stdout)
 	}
-	return exitHolds, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -21,7 +20,7 @@ var sweepDefaultProps = []string{"no-rst-on-retransmitted-fin", "no-stale-segmen
 
 // runSweep is "timewait sweep".
 func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	fs := newFlagSet("sweep", stderr)
+	fs := newFlagSet("sweep")
 	mf := addModelFlags(fs, false)
 	mslFlag := fs.String("msl", "1..4", "MSL values, N or N..M")
 	twFlag := fs.String("tw", "", "TIME-WAIT values, N or N..M (default 0..4·MSL+1 for each MSL)")
@@ -85,14 +84,8 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	if err != nil {
 		return exitBadInput, err
 	}
-	if *mf.jsonOut {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
-			return exitBadInput, err
-		}
-	} else {
-		writeSweepText(stdout, spec, rep, out, *brief)
+	if err := writeResult(stdout, *mf.jsonOut, out, func() { writeSweepText(stdout, spec, rep, out, *brief) }); err != nil {
+		return exitBadInput, err
 	}
 	for _, t := range rep.Thresholds {
 		if t.MinTW == nil && strings.HasPrefix(t.Reason, "incomplete") {
