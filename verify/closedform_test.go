@@ -64,6 +64,15 @@ func closedForm(c model.Config, id string) int {
 		if D >= 1 {
 			gap = max(gap, lost, dup) // the duplicate of the late FIN reaches the new incarnation
 		}
+		// Old ACK through TIME-WAIT, two hops: B's ACK of A's FIN reaches
+		// TIME-WAIT almost M after it began; TIME-WAIT's ACK reaches the new
+		// incarnation's SYN-RECEIVED almost M later. R-ACK restarts
+		// TIME-WAIT on the first hop.
+		if c.TWRestart == model.RestartOnFIN {
+			gap = max(gap, 2*M)
+		} else {
+			gap = max(gap, M)
+		}
 	case "no-stale-reset":
 		// Three hops: an old ACK of A's FIN reaches TIME-WAIT almost M
 		// after TIME-WAIT began, TIME-WAIT's ACK reaches the listener, the
@@ -109,6 +118,11 @@ var formGrid = []formCase{
 		c.Lifetime, c.SameInstant = model.Inclusive, model.DeliveriesFirst
 	}},
 	{"loss 2 backoff 1", func(c *model.Config) { c.Loss, c.Backoff = 2, 1 }},
+	{"tw-rst close", func(c *model.Config) { c.TWRst = model.RstClose }},
+	{"rto 3 loss 0 dup 0", func(c *model.Config) { c.RTO, c.Loss, c.Dup = 3, 0, 0 }},
+	{"rto 3 loss 0 dup 0 tw-restart ack", func(c *model.Config) {
+		c.RTO, c.Loss, c.Dup, c.TWRestart = 3, 0, 0, model.RestartOnACK
+	}},
 }
 
 func thresholdOf(t *testing.T, cfg model.Config, p properties.Property) int {

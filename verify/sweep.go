@@ -147,7 +147,7 @@ type Threshold struct {
 	Property string
 	MinTW    *int   // nil when no TW in range qualifies or a run was incomplete
 	Reason   string // why MinTW is nil
-	Sets     string // what sets the threshold, in words
+	Sets     string // what sets the threshold, in words: the counterexample's chain (Explain), or the property's general description
 	// Counterexample is the violation at MinTW−1 (nil when MinTW is 0 or nil).
 	Counterexample *Path
 	Config         model.Config // the configuration at MinTW−1, for the counterexample
@@ -282,6 +282,7 @@ func threshold(msl int, params []Param, p properties.Property, rows []Row) Thres
 		for _, r := range mine {
 			if r.TW == min-1 {
 				t.Counterexample, t.Config = r.Path, r.Config
+				t.Sets = Explain(r.Path)
 			}
 		}
 		if min > mine[0].TW && t.Counterexample == nil {

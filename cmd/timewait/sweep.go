@@ -188,7 +188,13 @@ func buildSweepOutput(spec verify.SweepSpec, rep verify.SweepReport) (sweepOutpu
 }
 
 func writeSweepText(w io.Writer, spec verify.SweepSpec, rep verify.SweepReport, out sweepOutput, brief bool) {
-	fmt.Fprintf(w, "timewait sweep  %s\n", configLine(spec.Base))
+	tws := "0..4·msl+1"
+	if spec.TW != nil {
+		tws = fmt.Sprintf("%d..%d", spec.TW[0], spec.TW[len(spec.TW)-1])
+	}
+	rest := configLine(spec.Base)
+	rest = rest[strings.Index(rest, " rto="):]
+	fmt.Fprintf(w, "timewait sweep  msl=%d..%d tw=%s%s\n", spec.MSL[0], spec.MSL[len(spec.MSL)-1], tws, rest)
 	fmt.Fprintf(w, "min_tw = the smallest TIME-WAIT (ticks) from which the property holds for every larger TW in range\n\n")
 	fmt.Fprintf(w, "  %-4s %-28s %-30s %7s %6s %9s  %s\n", "msl", "params", "property", "min_tw", "2·msl", "states*", "set by")
 	for _, t := range rep.Thresholds {
