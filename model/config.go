@@ -224,10 +224,10 @@ type Config struct {
 	_ struct{}
 }
 
-// DefaultConfig is the textbook setting with MSL = 2 ticks and TIME-WAIT =
+// DefaultConfig is the textbook setting with MSL = 1 tick and TIME-WAIT =
 // 2·MSL.
 func DefaultConfig() Config {
-	return Config{MSL: 2, TW: 4, Backoff: 2, Retries: 3, Loss: 1, Dup: 1, Incarnations: 2}
+	return Config{MSL: 1, TW: 2, Backoff: 2, Retries: 3, Loss: 1, Dup: 1, Incarnations: 2}
 }
 
 // MaxTicks bounds MSL, TW and RTO so that every countdown fits the model's

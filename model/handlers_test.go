@@ -30,7 +30,7 @@ func TestHandlers(t *testing.T) {
 		st      ConnState
 		reply   Flags
 		replyTo Seq // expected SEQ of the reply when it is an RST
-		check   func(t *testing.T, e Endpoint)
+		check   func(t *testing.T, m *Model, e Endpoint)
 	}{
 		{ref: "§3.10.7.1 CLOSED: ACK-bearing segment gets <SEQ=SEG.ACK><CTL=RST>", e: Endpoint{Inc: 1},
 			seg: Segment{Flags: FIN | ACK, Seq: 2, Ack: 4, Inc: 1}, st: Closed, reply: RST, replyTo: 4},
@@ -41,14 +41,17 @@ func TestHandlers(t *testing.T) {
 			seg: Segment{Flags: ACK, Seq: 2, Ack: 3, Inc: 1}, st: Listen, reply: RST, replyTo: 3},
 		{ref: "§3.10.7.2 LISTEN: SYN → SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>", side: B, e: Endpoint{St: Listen, Inc: 2, ISS: 4},
 			seg: Segment{Flags: SYN, Seq: 6, Inc: 2}, st: SynReceived, reply: SYN | ACK,
-			check: func(t *testing.T, e Endpoint) {
+			check: func(t *testing.T, m *Model, e Endpoint) {
 				require.Equal(t, Seq(7), e.RcvNxt)
 				require.True(t, e.Rtx[SlotFirst].On)
 			}},
 		{ref: "§3.10.7.2 LISTEN: an RST is ignored", side: B, e: Endpoint{St: Listen, Inc: 2}, seg: Segment{Flags: RST, Seq: 1}, st: Listen},
 		{ref: "§3.10.7.3 SYN-SENT: acceptable SYN,ACK → ESTABLISHED and ACK", e: synSent,
 			seg: Segment{Flags: SYN | ACK, Seq: 1, Ack: 6, Inc: 2}, st: Established, reply: ACK,
-			check: func(t *testing.T, e Endpoint) { require.Equal(t, Seq(2), e.RcvNxt); require.True(t, e.timersOff()) }},
+			check: func(t *testing.T, m *Model, e Endpoint) {
+				require.Equal(t, Seq(2), e.RcvNxt)
+				require.True(t, e.timersOff())
+			}},
 		{ref: "§3.10.7.3 SYN-SENT: SEG.ACK =< ISS gets <SEQ=SEG.ACK><CTL=RST>", e: synSent,
 			seg: Segment{Flags: FIN | ACK, Seq: 2, Ack: 3, Inc: 1}, st: SynSent, reply: RST, replyTo: 3},
 		{ref: "§3.10.7.3 SYN-SENT: RST with acceptable ACK → CLOSED", e: synSent,
@@ -72,14 +75,14 @@ func TestHandlers(t *testing.T) {
 		{ref: "§3.10.7.4 fifth: ACK of unsent data gets an ACK", e: est, seg: Segment{Flags: ACK, Seq: 3, Ack: 2}, st: Established, reply: ACK},
 		{ref: "§3.10.7.4 fifth FIN-WAIT-1: our FIN acknowledged → FIN-WAIT-2", e: finSent(FinWait1),
 			seg: Segment{Flags: ACK, Seq: 3, Ack: 2}, st: FinWait2,
-			check: func(t *testing.T, e Endpoint) { require.False(t, e.Rtx[SlotFIN].On) }},
+			check: func(t *testing.T, m *Model, e Endpoint) { require.False(t, e.Rtx[SlotFIN].On) }},
 		{ref: "§3.10.7.4 fifth CLOSING: our FIN acknowledged → TIME-WAIT", e: finSent(Closing),
 			seg: Segment{Flags: ACK, Seq: 3, Ack: 2}, st: TimeWait},
 		{ref: "§3.10.7.4 fifth LAST-ACK: our FIN acknowledged → CLOSED", e: finSent(LastAck),
 			seg: Segment{Flags: ACK, Seq: 3, Ack: 2}, st: Closed},
 		{ref: "§3.10.7.4 seventh: in-order data advances RCV.NXT and is acknowledged", e: est,
 			seg: Segment{Flags: ACK, Len: 1, Seq: 3, Ack: 1}, st: Established, reply: ACK,
-			check: func(t *testing.T, e Endpoint) { require.Equal(t, Seq(4), e.RcvNxt) }},
+			check: func(t *testing.T, m *Model, e Endpoint) { require.Equal(t, Seq(4), e.RcvNxt) }},
 		{ref: "§3.10.7.4 eighth ESTABLISHED: FIN → CLOSE-WAIT, ACK", e: est,
 			seg: Segment{Flags: FIN | ACK, Seq: 3, Ack: 1}, st: CloseWait, reply: ACK},
 		{ref: "§3.10.7.4 eighth FIN-WAIT-1: FIN, our FIN not acknowledged → CLOSING", e: finSent(FinWait1),
@@ -88,21 +91,21 @@ func TestHandlers(t *testing.T) {
 			seg: Segment{Flags: FIN | ACK, Seq: 3, Ack: 2}, st: TimeWait, reply: ACK},
 		{ref: "§3.10.7.4 eighth FIN-WAIT-2: FIN → TIME-WAIT, start the timer, stop the others", e: finSent(FinWait2),
 			seg: Segment{Flags: FIN | ACK, Seq: 3, Ack: 2}, st: TimeWait, reply: ACK,
-			check: func(t *testing.T, e Endpoint) {
-				require.Equal(t, startTimer(8, 0), e.TW)
+			check: func(t *testing.T, m *Model, e Endpoint) {
+				require.Equal(t, startTimer(m.twDur, 0), e.TW)
 				require.True(t, e.timersOff())
 			}},
 		{ref: "§3.10.7.4 CLOSE-WAIT: a retransmitted FIN is acknowledged", e: with(est, func(e *Endpoint) { e.St = CloseWait }),
 			seg: Segment{Flags: FIN | ACK, Seq: 2, Ack: 1}, st: CloseWait, reply: ACK},
 		{ref: "§3.10.7.4 TIME-WAIT (R-FIN): retransmitted FIN is acknowledged and restarts the timer", e: tw,
 			seg: Segment{Flags: FIN | ACK, Seq: 2, Ack: 2}, st: TimeWait, reply: ACK,
-			check: func(t *testing.T, e Endpoint) { require.Equal(t, startTimer(8, 0), e.TW) }},
+			check: func(t *testing.T, m *Model, e Endpoint) { require.Equal(t, startTimer(m.twDur, 0), e.TW) }},
 		{ref: "§3.10.7.4 TIME-WAIT (R-FIN): an old ACK is acknowledged, the timer runs on", e: tw,
 			seg: Segment{Flags: ACK, Seq: 2, Ack: 2}, st: TimeWait, reply: ACK,
-			check: func(t *testing.T, e Endpoint) { require.Equal(t, startTimer(3, 0), e.TW) }},
+			check: func(t *testing.T, m *Model, e Endpoint) { require.Equal(t, startTimer(3, 0), e.TW) }},
 		{ref: "Linux/BSD (R-ACK): any ACK-bearing segment restarts TIME-WAIT", cfg: func(c *Config) { c.TWRestart = RestartOnACK }, e: tw,
 			seg: Segment{Flags: ACK, Seq: 2, Ack: 2}, st: TimeWait, reply: ACK,
-			check: func(t *testing.T, e Endpoint) { require.Equal(t, startTimer(8, 0), e.TW) }},
+			check: func(t *testing.T, m *Model, e Endpoint) { require.Equal(t, startTimer(m.twDur, 0), e.TW) }},
 		{ref: "RFC 1337 F1: RST in TIME-WAIT is ignored", e: tw, seg: Segment{Flags: RST, Seq: 3}, st: TimeWait},
 		{ref: "RFC 793/9293 text: an exact RST closes TIME-WAIT", cfg: func(c *Config) { c.TWRst = RstClose }, e: tw,
 			seg: Segment{Flags: RST, Seq: 3}, st: Closed},
@@ -132,7 +135,7 @@ func TestHandlers(t *testing.T) {
 				}
 			}
 			if c.check != nil {
-				c.check(t, r.e)
+				c.check(t, m, r.e)
 			}
 		})
 	}
