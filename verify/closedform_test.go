@@ -119,6 +119,8 @@ var formGrid = []formCase{
 	}},
 	{"loss 2 backoff 1", func(c *model.Config) { c.Loss, c.Backoff = 2, 1 }},
 	{"tw-rst close", func(c *model.Config) { c.TWRst = model.RstClose }},
+	{"rto 2 loss 0", func(c *model.Config) { c.RTO, c.Loss = 2, 0 }},
+	{"rto 3 loss 1", func(c *model.Config) { c.RTO = 3 }},
 	{"rto 3 loss 0 dup 0", func(c *model.Config) { c.RTO, c.Loss, c.Dup = 3, 0, 0 }},
 	{"rto 3 loss 0 dup 0 tw-restart ack", func(c *model.Config) {
 		c.RTO, c.Loss, c.Dup, c.TWRestart = 3, 0, 0, model.RestartOnACK
