@@ -44,7 +44,7 @@ func (t TimerID) String() string { return enumString(timerNames, uint8(t)) }
 // value (every field, age included), never by position.
 type Action struct {
 	Kind  ActionKind
-	Side  Side    // Close, Connect, Listen, Timeout
+	Side  Side    // Close, Connect, Timeout
 	Seg   Segment // Deliver, Drop, Duplicate
 	ISS   Seq     // Connect, and Deliver of a SYN to LISTEN: the ISS chosen
 	Timer TimerID // Timeout

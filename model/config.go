@@ -230,8 +230,8 @@ func DefaultConfig() Config {
 	return Config{MSL: 1, TW: 2, Backoff: 2, Retries: 3, Loss: 1, Dup: 1, Incarnations: 2}
 }
 
-// MaxTicks bounds MSL, TW and RTO so that every countdown fits the model's
-// 8-bit timers at the finest grid.
+// MaxTicks bounds MSL and RTO (TW may be up to 4·MaxTicks); Validate also
+// checks that every countdown fits the model's 8-bit timers on the grid used.
 const MaxTicks = 60
 
 // EffectiveRTO is the initial retransmission timeout in ticks (RTO, or MSL
@@ -243,9 +243,11 @@ func (c Config) EffectiveRTO() int {
 	return c.RTO
 }
 
-// EffectiveGrid is the number of sub-ticks per tick: Grid, or when it is 0
-// the exact choice for the lifetime convention (1 for inclusive bounds, 2 for
-// strict ones; see docs/model.md, "Time").
+// EffectiveGrid is the number of sub-ticks per tick: Grid, or when it is 0,
+// 1 for inclusive bounds and 2 for strict ones. A strict grid is exact only
+// for properties whose threshold chains have at most that many hops; callers
+// checking properties should set Grid with verify.ExactGrid (docs/model.md,
+// "Time"), as verify.Check does.
 func (c Config) EffectiveGrid() int {
 	if c.Grid != 0 {
 		return c.Grid

@@ -15,9 +15,11 @@
 // transition carries a [Label] saying which action fired, which handler ran and
 // what it emitted.
 //
-// Ghost fields (incarnation tags on segments and endpoints, the set of
-// incarnations in which a side entered TIME-WAIT, the retransmission mark on a
-// copy) exist only so that properties can be stated; no rule reads them.
+// Ghost fields (the incarnation tag, orphan mark and retransmission mark on a
+// copy; the set of incarnations in which a side entered TIME-WAIT) exist only
+// so that properties can be stated; no rule reads them, except that LISTEN
+// takes the tag of the SYN it accepts (see listenOnSegment). An endpoint's own
+// incarnation number is a model variable: it bounds reuse.
 //
 // Time is continuous in the reference semantics and discretised exactly on a
 // grid of Config.Grid sub-ticks per tick (see docs/model.md).

@@ -110,16 +110,14 @@ func (e Endpoint) dataUnacked() bool { return e.Data && e.SndUna.LEQ(e.ISS.Add(1
 // dataAcked reports whether the data octet has been acknowledged.
 func (e Endpoint) dataAcked() bool { return e.Data && e.ISS.Add(1).LT(e.SndUna) }
 
-// timersOff reports whether no retransmission timer runs.
-func (e Endpoint) timersOff() bool { return !e.Rtx[0].On && !e.Rtx[1].On }
-
 // closed returns the endpoint with its TCB deleted: CLOSED, only the
 // incarnation kept.
 func (e Endpoint) closed() Endpoint { return Endpoint{Inc: e.Inc} }
 
-// SameConnection reports whether e and f agree on everything but timers: the
-// connection state and the sequence variables (used by the stale-segment
-// property: a change here is an acceptance).
+// SameConnection reports whether e and f agree on the connection: state,
+// incarnation, ISS, SND.UNA, SND.NXT, RCV.NXT and whether CLOSE was called
+// (not timers, IRS or the data flag). The stale-segment properties use it: a
+// change here is an acceptance.
 func (e Endpoint) SameConnection(f Endpoint) bool {
 	return e.St == f.St && e.Inc == f.Inc && e.ISS == f.ISS && e.SndUna == f.SndUna &&
 		e.SndNxt == f.SndNxt && e.RcvNxt == f.RcvNxt && e.AppClosed == f.AppClosed

@@ -140,3 +140,6 @@ func TestHandlers(t *testing.T) {
 		})
 	}
 }
+
+// timersOff reports whether no retransmission timer runs.
+func (e Endpoint) timersOff() bool { return !e.Rtx[0].On && !e.Rtx[1].On }

@@ -44,8 +44,9 @@ func (m *Model) Successors(s State, emit func(Label, State)) {
 }
 
 // Actions lists the enabled actions of s in a fixed order: for each distinct
-// copy in canonical order, deliver, drop and duplicate it; then closes,
-// connects and listens (by ISS); then timer expiries; then tick.
+// copy in canonical order, deliver (a SYN to LISTEN once per ISS), drop and
+// duplicate it; then closes and connects (by ISS); then timer expiries; then
+// tick.
 func (m *Model) Actions(s State) []Action {
 	var out []Action
 	m.forEachAction(s, func(a Action) {
@@ -143,7 +144,7 @@ func (m *Model) deliver(s State, g Segment, l Label) (State, Label, bool) {
 	s.Net = s.Net.remove(i)
 	dst := g.Src.Peer()
 	e := s.Ends[dst]
-	if g.Flags.Has(SYN) && !g.Flags.Has(ACK|RST) && e.St == Listen {
+	if g.Flags.Has(SYN) && g.Flags&(ACK|RST) == 0 && e.St == Listen {
 		e.ISS = l.Action.ISS
 	} else if l.Action.ISS != 0 {
 		return s, l, false
@@ -190,10 +191,6 @@ func (m *Model) send(s State, side Side, g Segment, l Label) (State, Label) {
 // urgentCopy reports whether some copy must be delivered or dropped at this
 // instant.
 func (m *Model) urgentCopy(s State) bool { return s.Net.Len() > 0 && s.Net.maxAge() >= m.ageLimit }
-
-// AgeLimit is the largest age, in sub-ticks, at which a copy may still be
-// delivered.
-func (m *Model) AgeLimit() int { return m.ageLimit }
 
 // issChoices lists the initial sequence numbers side may choose for a new
 // incarnation. The adversary chooses (worst-case overlap), so every number is

@@ -95,6 +95,11 @@ func (m *Model) listenOnSegment(e Endpoint, seg Segment) rx {
 		e.IRS, e.RcvNxt = seg.Seq, seg.Seq.Add(1)
 		e.SndUna, e.SndNxt = e.ISS, e.ISS.Add(1)
 		if seg.Inc > e.Inc {
+			// The one place a rule reads a ghost: LISTEN takes the
+			// incarnation of the SYN it accepts, so that both ends of a
+			// connection carry the same tag when A has skipped an
+			// incarnation B never saw. It changes no behaviour: A has used
+			// that incarnation, so B's budget of listens is not cut short.
 			e.Inc = seg.Inc
 		}
 		e.Rtx[SlotFirst] = startTimer(m.cfg.rtxInterval(0), 0)

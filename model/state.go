@@ -28,9 +28,6 @@ type State struct {
 
 var _ = map[State]struct{}{} // State must stay comparable.
 
-// End returns the endpoint of side s.
-func (s State) End(side Side) Endpoint { return s.Ends[side] }
-
 // EnteredTimeWait reports whether side entered TIME-WAIT in incarnation inc.
 func (s State) EnteredTimeWait(side Side, inc uint8) bool {
 	return inc < 8 && s.TWEntered[side]&(1<<inc) != 0

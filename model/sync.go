@@ -145,7 +145,8 @@ func (m *Model) textAndFIN(seg Segment, r rx) rx {
 }
 
 // backToListen returns a passive SYN-RECEIVED endpoint to LISTEN (RFC 9293
-// §3.10.7.4 second and fourth steps), keeping its incarnation and ISS.
+// §3.10.7.4 second and fourth steps), keeping its incarnation; the next SYN
+// chooses a new ISS.
 func backToListen(e Endpoint) Endpoint {
-	return Endpoint{St: Listen, Inc: e.Inc, ISS: e.ISS}
+	return Endpoint{St: Listen, Inc: e.Inc}
 }
