@@ -163,12 +163,13 @@ func writeCheckText(w io.Writer, rep verify.Report, out checkOutput, cov *verify
 		if r.Verdict == "incomplete" {
 			word = "no violation within bounds (incomplete)"
 		}
-		fmt.Fprintf(w, "  %-30s %-10s", r.Property, word)
+		cex := ""
 		if r.Trace != nil {
-			fmt.Fprintf(w, " shortest counterexample: %d steps", len(r.Trace.Actions))
+			cex = fmt.Sprintf("shortest counterexample: %d steps", len(r.Trace.Actions))
 		}
+		fmt.Fprintf(w, "  %-30s %-10s %-34s", r.Property, word, cex)
 		if wj, ok := witness[r.Witness]; ok {
-			fmt.Fprintf(w, "   witness %s: %s", wj.Property, wj.Verdict)
+			fmt.Fprintf(w, " witness %s: %s", wj.Property, wj.Verdict)
 			if wj.Verdict == "not-found" {
 				fmt.Fprint(w, " (WARNING: the property holds vacuously here)")
 			}
