@@ -257,10 +257,6 @@ func threshold(msl int, params []Param, p properties.Property, rows []Row) Thres
 	}
 	sort.Slice(mine, func(i, j int) bool { return mine[i].TW < mine[j].TW })
 	min := -1
-	if len(mine) > 0 && mine[len(mine)-1].TW != maxTW(rows) {
-		t.Reason = "no rows"
-		return t
-	}
 	for i := len(mine) - 1; i >= 0; i-- {
 		r := mine[i]
 		if r.Verdict == checker.Incomplete {
@@ -290,14 +286,4 @@ func threshold(msl int, params []Param, p properties.Property, rows []Row) Thres
 		}
 	}
 	return t
-}
-
-func maxTW(rows []Row) int {
-	m := -1
-	for _, r := range rows {
-		if r.TW > m {
-			m = r.TW
-		}
-	}
-	return m
 }
