@@ -74,7 +74,7 @@ func TestThresholdsMSL1(t *testing.T) {
 			require.True(t, o.Holds)
 			w, _ := rep.Outcome(p.Witness)
 			require.Equal(t, checker.Found, w.Verdict, "witness %s must be reachable", p.Witness)
-			_, _, err = traces.FromPath(rep.Config, w.Property.ID, w.Path)
+			_, _, err = traces.FromPath(rep.Config, w.Property, traces.SearchShortest, w.Path)
 			require.NoError(t, err)
 
 			mut := cfg
@@ -94,7 +94,7 @@ func TestThresholdsMSL1(t *testing.T) {
 			below.TW--
 			resolved, bo := check(t, below, p)
 			require.Equal(t, checker.Violated, bo.Verdict)
-			tr, r, err := traces.FromPath(resolved, p.ID, bo.Path)
+			tr, r, err := traces.FromPath(resolved, p, traces.SearchShortest, bo.Path)
 			require.NoError(t, err, "the counterexample must replay")
 			require.Len(t, r.Steps, len(tr.Actions))
 			last := r.Steps[len(r.Steps)-1]

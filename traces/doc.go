@@ -6,5 +6,6 @@
 // Nothing is shown or written without being replayed once: [FromPath] replays
 // what it builds.
 //
-// Import rule: traces imports model and checker, never properties or the CLI.
+// Import rule: traces imports model, checker and properties (to re-check a
+// trace's property on replay), never verify or the CLI.
 package traces

@@ -5,17 +5,44 @@ import (
 
 	"github.com/timewait/timewait/checker"
 	"github.com/timewait/timewait/model"
+	"github.com/timewait/timewait/properties"
 )
 
-// Version is the trace format version.
+// Format is the value of every trace file's "format" field.
+const Format = "timewait-trace"
+
+// Version is the trace format version this package writes and reads.
 const Version = 1
 
-// Trace is a counterexample or witness as data. Actions are the replayable
-// content; States (one per action, after it) and Init are for readers and
-// are checked on replay.
+// DefaultVariant names the model's rules as they are without a variant.
+const DefaultVariant = "default"
+
+// Trace kinds: a run that violates a safety property, or one that reaches a
+// witness.
+const (
+	KindCounterexample = "counterexample"
+	KindWitness        = "witness"
+)
+
+// How a trace was found.
+const (
+	SearchShortest     = "shortest"      // breadth-first: fewest steps
+	SearchFewestFaults = "fewest-faults" // fewest faults, then fewest steps
+)
+
+// Trace is a counterexample or witness as data, and the content of a trace
+// file (docs/trace-format.md). Actions are the replayable content; Init,
+// States (one per action, after it) and Labels are for readers and are
+// checked on replay.
 type Trace struct {
+	Format   string       `json:"format"`
 	Version  int          `json:"version"`
+	Variant  string       `json:"variant"`
 	Property string       `json:"property"`
+	Kind     string       `json:"kind"`
+	Search   string       `json:"search,omitempty"`
+	Readable bool         `json:"readable,omitempty"` // steps regrouped by [Readable]
+	Faults   *FaultSet    `json:"faults,omitempty"`
 	Config   model.Config `json:"config"`
 	Init     string       `json:"init"`
 	Actions  []string     `json:"actions"`
@@ -24,12 +51,22 @@ type Trace struct {
 	_        struct{}     `json:"-"`
 }
 
-// Replayed is a trace rebuilt through the model: the initial state and, for
-// each action, its label and the state after it.
+// Replayed is a trace rebuilt through the model: the trace itself, the
+// resolved configuration, the initial state and, for each action, its label
+// and the state after it.
 type Replayed struct {
+	Trace  Trace
 	Config model.Config
 	Init   model.State
 	Steps  []checker.Step[model.State, model.Label]
+}
+
+// State returns the state after step i (1-based); 0 is the initial state.
+func (r Replayed) State(i int) model.State {
+	if i == 0 {
+		return r.Init
+	}
+	return r.Steps[i-1].State
 }
 
 // ReplayError says which step of a trace did not replay and why.
@@ -47,10 +84,14 @@ func (e *ReplayError) Error() string {
 }
 
 // Replay rebuilds every state of t by running its actions through the model
-// of t.Config, and checks the recorded states where present.
+// of t.Config, and checks the recorded initial state, states and labels where
+// present.
 func Replay(t Trace) (Replayed, error) {
 	if t.Version != Version {
 		return Replayed{}, &ReplayError{Reason: fmt.Sprintf("format version %d, this tool reads %d", t.Version, Version)}
+	}
+	if t.Variant != "" && t.Variant != DefaultVariant {
+		return Replayed{}, &ReplayError{Reason: fmt.Sprintf("unknown variant %q (known: %s)", t.Variant, DefaultVariant)}
 	}
 	m, err := model.New(t.Config)
 	if err != nil {
@@ -60,7 +101,7 @@ func Replay(t Trace) (Replayed, error) {
 	if t.Init != "" && t.Init != init.String() {
 		return Replayed{}, &ReplayError{Reason: "initial state differs from the model's"}
 	}
-	r := Replayed{Config: m.Config(), Init: init}
+	r := Replayed{Trace: t, Config: m.Config(), Init: init}
 	s := init
 	for i, as := range t.Actions {
 		a, err := model.ParseAction(as)
@@ -74,17 +115,28 @@ func Replay(t Trace) (Replayed, error) {
 		if i < len(t.States) && t.States[i] != next.String() {
 			return r, &ReplayError{Step: i + 1, Action: as, Reason: "reaches " + next.String() + ", the trace records " + t.States[i]}
 		}
+		if i < len(t.Labels) && t.Labels[i] != l.String() {
+			return r, &ReplayError{Step: i + 1, Action: as, Reason: "the step does " + l.String() + ", the trace records " + t.Labels[i]}
+		}
 		r.Steps = append(r.Steps, checker.Step[model.State, model.Label]{Label: l, State: next})
 		s = next
 	}
 	return r, nil
 }
 
-// FromPath builds the trace of an explorer path and replays it once; an error
-// means the path and the model disagree.
-func FromPath(cfg model.Config, property string, p *checker.Path[model.State, model.Label]) (Trace, Replayed, error) {
-	t := Trace{Version: Version, Property: property, Config: cfg, Init: p.Init.String()}
-	for _, st := range p.Steps {
+// FromPath builds the trace of an explorer path for property, records its
+// fault set, and replays it once; an error means the path and the model
+// disagree. search is [SearchShortest] or [SearchFewestFaults].
+func FromPath(cfg model.Config, p properties.Property, search string, path *checker.Path[model.State, model.Label]) (Trace, Replayed, error) {
+	kind := KindCounterexample
+	if p.Kind == properties.Sometimes {
+		kind = KindWitness
+	}
+	t := Trace{
+		Format: Format, Version: Version, Variant: DefaultVariant, Property: p.ID, Kind: kind, Search: search,
+		Config: cfg, Init: path.Init.String(), Actions: []string{}, States: []string{}, Labels: []string{},
+	}
+	for _, st := range path.Steps {
 		t.Actions = append(t.Actions, st.Label.Action.String())
 		t.States = append(t.States, st.State.String())
 		t.Labels = append(t.Labels, st.Label.String())
@@ -93,8 +145,11 @@ func FromPath(cfg model.Config, property string, p *checker.Path[model.State, mo
 	if err != nil {
 		return t, r, err
 	}
-	if r.Steps != nil && r.Steps[len(r.Steps)-1].State != p.Last() {
+	if r.Steps != nil && r.Steps[len(r.Steps)-1].State != path.Last() {
 		return t, r, &ReplayError{Step: len(r.Steps), Reason: "replay ends in a different state than the path"}
 	}
+	fs := Faults(r)
+	t.Faults = &fs
+	r.Trace = t
 	return t, r, nil
 }

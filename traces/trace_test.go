@@ -26,7 +26,7 @@ func witnessTrace(t *testing.T) (traces.Trace, traces.Replayed) {
 	require.NoError(t, err)
 	o, _ := rep.Outcome(p.ID)
 	require.NotNil(t, o.Path)
-	tr, r, err := traces.FromPath(rep.Config, p.ID, o.Path)
+	tr, r, err := traces.FromPath(rep.Config, p, traces.SearchShortest, o.Path)
 	require.NoError(t, err)
 	return tr, r
 }

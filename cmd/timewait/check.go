@@ -120,7 +120,7 @@ func buildCheckOutput(rep verify.Report, cov *verify.Coverage) (checkOutput, err
 	for _, o := range rep.Outcomes {
 		var tr *traces.Trace
 		if o.Path != nil {
-			t, r, err := traces.FromPath(rep.Config, o.Property.ID, o.Path)
+			t, r, err := traces.FromPath(rep.Config, o.Property, traces.SearchShortest, o.Path)
 			if err != nil {
 				return out, fmt.Errorf("%s: %w", o.Property.ID, err)
 			}

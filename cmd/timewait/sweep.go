@@ -166,7 +166,8 @@ func buildSweepOutput(spec verify.SweepSpec, rep verify.SweepReport) (sweepOutpu
 		}
 		var rp *traces.Replayed
 		if t.Counterexample != nil {
-			tr, r, err := traces.FromPath(t.Config, t.Property, t.Counterexample)
+			p, _ := properties.ByID(t.Property)
+			tr, r, err := traces.FromPath(t.Config, p, traces.SearchShortest, t.Counterexample)
 			if err != nil {
 				return out, fmt.Errorf("msl=%d %s: %w", t.MSL, t.Property, err)
 			}
