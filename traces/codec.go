@@ -22,11 +22,14 @@ const (
 // Encode writes t as indented JSON, the trace file format. It is
 // deterministic: the same trace gives the same bytes.
 func Encode(w io.Writer, t Trace) error {
-	data, err := json.MarshalIndent(t, "", "  ")
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // "B>A", not "B\u003eA": the file is for people too
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(t); err != nil {
 		return err
 	}
-	_, err = w.Write(append(data, '\n'))
+	_, err := w.Write(b.Bytes())
 	return err
 }
 
@@ -198,7 +201,7 @@ func located(data []byte, err error) error {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		line, col := position(data, se.Offset)
+		line, col := position(data, se.Offset-1) // Offset is just past the offending byte
 		return &DecodeError{Line: line, Col: col, Reason: strings.TrimPrefix(se.Error(), "json: ")}
 	case errors.As(err, &te):
 		line, col := position(data, te.Offset)

@@ -18,6 +18,11 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	fs := newFlagSet("check")
 	mf := addModelFlags(fs, true)
 	coverage := fs.Bool("coverage", false, "report which state × event handlers fired and which never did")
+	traceOut := fs.String("trace-out", "", "write each counterexample as a trace file here (several: the property ID is added to the name)")
+	htmlOut := fs.String("html", "", "write each counterexample as a self-contained HTML report here (several: the property ID is added)")
+	search := fs.String("search", "fewest-faults", "counterexample shown: fewest-faults (then fewest steps; the shortest when that search exceeds 2,000,000 states) or shortest")
+	exhaustive := fs.Bool("exhaustive", false, "explore every state even after every property is decided (for state counts)")
+	readable := fs.Bool("readable", true, "regroup a counterexample's steps by endpoint where that changes nothing")
 	set, help, err := parseFlags(fs, args, stdout)
 	if help || err != nil {
 		return exitHolds, err
@@ -30,6 +35,11 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	if err != nil {
 		return exitBadInput, err
 	}
+	switch *search {
+	case "shortest", "fewest-faults":
+	default:
+		return exitBadInput, badInput("--search: unknown value %q (want fewest-faults or shortest)", *search)
+	}
 	cfg.Grid = verify.ExactGrid(cfg, props)
 	if err := cfg.Validate(); err != nil {
 		return exitBadInput, badInput("%v", err)
@@ -41,6 +51,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	prog := newProgress(stderr, *mf.jsonOut)
 	rep, err := verify.Check(ctx, cfg, props, verify.Options{
 		MaxStates: mf.stateBound(), AllowDeadlock: *mf.allowDeadlock, Progress: prog.update, Coverage: cov,
+		StopEarly: !*exhaustive && cov == nil,
 	})
 	prog.done()
 	var me *verify.ModelError
@@ -50,8 +61,11 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return exitBadInput, err
 	}
-	out, err := buildCheckOutput(rep, cov)
+	out, err := buildCheckOutput(ctx, rep, cov, counterexampleSearch(*search), *readable)
 	if err != nil {
+		return exitBadInput, err
+	}
+	if err := writeCounterexamples(out, *traceOut, *htmlOut, stderr); err != nil {
 		return exitBadInput, err
 	}
 	if err := writeResult(stdout, *mf.jsonOut, out, func() { writeCheckText(stdout, rep, out, cov) }); err != nil {
@@ -74,6 +88,7 @@ type checkOutput struct {
 	Witnesses  []witnessJSON `json:"witnesses"`
 	Coverage   *coverageJSON `json:"coverage,omitempty"`
 	replayed   map[string]traces.Replayed
+	notes      map[string]string // property → why the shortest counterexample is shown
 }
 
 // resultJSON is one safety property's result.
@@ -88,6 +103,13 @@ type resultJSON struct {
 	Seconds     float64       `json:"seconds"`
 	Witness     string        `json:"witness,omitempty"`
 	Trace       *traces.Trace `json:"trace"`
+	// SearchNote says why the shortest counterexample is shown when the
+	// fewest-faults one was asked for.
+	SearchNote string `json:"search_note,omitempty"`
+	// ShortestSteps is the length of the shortest counterexample (BFS); the
+	// trace shown may be longer when it was chosen for fewer faults.
+	ShortestSteps int    `json:"shortest_steps,omitempty"`
+	Faults        string `json:"faults,omitempty"`
 }
 
 // witnessJSON is one reachability witness's result.
@@ -111,11 +133,11 @@ func (o checkOutput) exitCode() int {
 	return code
 }
 
-func buildCheckOutput(rep verify.Report, cov *verify.Coverage) (checkOutput, error) {
+func buildCheckOutput(ctx context.Context, rep verify.Report, cov *verify.Coverage, search counterexampleSearch, readable bool) (checkOutput, error) {
 	out := checkOutput{
 		Tool: "timewait", Version: Version, Config: rep.Config, Complete: rep.Complete, StopReason: rep.StopReason,
 		States: rep.States, Depth: rep.Depth, Seconds: rep.Seconds, Results: []resultJSON{}, Witnesses: []witnessJSON{},
-		replayed: map[string]traces.Replayed{},
+		replayed: map[string]traces.Replayed{}, notes: map[string]string{},
 	}
 	for _, o := range rep.Outcomes {
 		var tr *traces.Trace
@@ -123,6 +145,14 @@ func buildCheckOutput(rep verify.Report, cov *verify.Coverage) (checkOutput, err
 			t, r, err := traces.FromPath(rep.Config, o.Property, traces.SearchShortest, o.Path)
 			if err != nil {
 				return out, fmt.Errorf("%s: %w", o.Property.ID, err)
+			}
+			if o.Property.Kind == properties.Always && (search != "shortest" || readable) {
+				imp, err := improve(ctx, search, rep.Config, o.Property, t, r, readable)
+				if err != nil {
+					return out, fmt.Errorf("%s: %w", o.Property.ID, err)
+				}
+				t, r = imp.trace, imp.replayed
+				out.notes[o.Property.ID] = imp.note
 			}
 			tr = &t
 			out.replayed[o.Property.ID] = r
@@ -135,11 +165,19 @@ func buildCheckOutput(rep verify.Report, cov *verify.Coverage) (checkOutput, err
 			out.Witnesses = append(out.Witnesses, w)
 			continue
 		}
-		out.Results = append(out.Results, resultJSON{
+		res := resultJSON{
 			Property: o.Property.ID, Verdict: o.Verdict.String(), Holds: o.Holds, Complete: o.Complete,
 			States: o.States, Transitions: o.Transitions, Depth: o.Depth, Seconds: o.Seconds,
 			Witness: o.Property.Witness, Trace: tr,
-		})
+		}
+		if tr != nil {
+			res.ShortestSteps = o.Path.Len()
+			res.SearchNote = out.notes[o.Property.ID]
+			if tr.Faults != nil {
+				res.Faults = tr.Faults.Summary
+			}
+		}
+		out.Results = append(out.Results, res)
 	}
 	if cov != nil {
 		out.Coverage = coverageOut(cov)
@@ -150,7 +188,10 @@ func buildCheckOutput(rep verify.Report, cov *verify.Coverage) (checkOutput, err
 func writeCheckText(w io.Writer, rep verify.Report, out checkOutput, cov *verify.Coverage) {
 	fmt.Fprintf(w, "timewait check  %s\n", configLine(rep.Config))
 	status := "complete"
-	if !rep.Complete {
+	switch {
+	case rep.StopReason == "decided":
+		status = "stopped once every property was decided; --exhaustive explores the rest"
+	case !rep.Complete:
 		status = "INCOMPLETE: stopped by " + rep.StopReason
 	}
 	fmt.Fprintf(w, "explored %d states, %d transitions, depth %d, in %.2fs (%s)\n\n", rep.States, rep.Transitions, rep.Depth, rep.Seconds, status)
@@ -165,7 +206,7 @@ func writeCheckText(w io.Writer, rep verify.Report, out checkOutput, cov *verify
 		}
 		cex := ""
 		if r.Trace != nil {
-			cex = fmt.Sprintf("shortest counterexample: %d steps", len(r.Trace.Actions))
+			cex = fmt.Sprintf("counterexample: %d steps", len(r.Trace.Actions))
 		}
 		fmt.Fprintf(w, "  %-30s %-10s %-34s", r.Property, word, cex)
 		if wj, ok := witness[r.Witness]; ok {
@@ -181,7 +222,7 @@ func writeCheckText(w io.Writer, rep verify.Report, out checkOutput, cov *verify
 			continue
 		}
 		p, _ := properties.ByID(r.Property)
-		fmt.Fprintf(w, "\ncounterexample to %s (%d steps; time in ticks):\n  %s\n", r.Property, len(r.Trace.Actions), p.Title)
+		fmt.Fprintf(w, "\ncounterexample to %s (%s; time in ticks):\n  %s\n  %s\n", r.Property, describeTrace(*r.Trace, r.ShortestSteps, r.SearchNote), p.Title, r.Faults)
 		_ = traces.WriteTimeline(w, out.replayed[r.Property])
 	}
 	if cov != nil {
@@ -204,4 +245,58 @@ func configLine(c model.Config) string {
 		parts = append(parts, "MUTANT="+c.Mutant.String())
 	}
 	return strings.Join(parts, " ")
+}
+
+// describeTrace says how long a counterexample is and how it was chosen.
+func describeTrace(t traces.Trace, shortest int, note string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d steps", len(t.Actions))
+	switch {
+	case t.Search == traces.SearchFewestFaults && len(t.Actions) == shortest:
+		b.WriteString(", fewest faults and shortest")
+	case t.Search == traces.SearchFewestFaults:
+		fmt.Fprintf(&b, ", fewest faults; the shortest has %d", shortest)
+	default:
+		b.WriteString(", shortest")
+	}
+	if note != "" {
+		b.WriteString(" (" + note + ")")
+	}
+	if t.Readable {
+		b.WriteString(", regrouped by endpoint")
+	}
+	return b.String()
+}
+
+// writeCounterexamples writes every counterexample of out as a trace file
+// and/or an HTML report. Each is replayed before it is written (they come
+// from FromPath or Readable, which replay).
+func writeCounterexamples(out checkOutput, traceOut, htmlOut string, stderr io.Writer) error {
+	if traceOut == "" && htmlOut == "" {
+		return nil
+	}
+	var cex []resultJSON
+	for _, r := range out.Results {
+		if r.Trace != nil {
+			cex = append(cex, r)
+		}
+	}
+	if len(cex) == 0 {
+		fmt.Fprintln(stderr, "timewait: no counterexample, no trace file written")
+		return nil
+	}
+	for _, r := range cex {
+		rp := out.replayed[r.Property]
+		for _, dst := range []struct{ name, format string }{{traceOut, "json"}, {htmlOut, "html"}} {
+			if dst.name == "" {
+				continue
+			}
+			file := perPropertyFile(dst.name, r.Property, len(cex) > 1)
+			if err := writeRendered(file, nil, dst.format, rp, renderOptions{}); err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "timewait: wrote %s (%s, %s)\n", file, r.Property, dst.format)
+		}
+	}
+	return nil
 }

@@ -5,6 +5,8 @@
 //	timewait check [flags]        check one configuration
 //	timewait sweep [flags]        find each property's TIME-WAIT threshold
 //	timewait properties [--json]  the property catalogue
+//	timewait trace show FILE      render a trace file (text, ladder, mermaid, svg, dot, itf, json, ...)
+//	timewait trace replay FILE    replay a trace file and re-check its property
 //
 // Exit status: 0 every property holds, 1 a property is violated, 2 bad input
 // (or a model error), 3 no violation but a search was incomplete.
@@ -51,6 +53,7 @@ commands:
   check        check the properties on one configuration
   sweep        find, for each property, the smallest TIME-WAIT from which it holds
   properties   list the property catalogue
+  trace        show a trace file in another format, or replay it
   help         this text; "timewait <command> --help" lists a command's flags
 `
 
@@ -69,11 +72,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = runSweep(ctx, args[1:], stdout, stderr)
 	case "properties":
 		code, err = runProperties(args[1:], stdout)
+	case "trace":
+		code, err = runTrace(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitHolds
 	default:
-		err = badInput("unknown command %q (want check, sweep or properties)", args[0])
+		err = badInput("unknown command %q (want check, sweep, properties or trace)", args[0])
 	}
 	if err != nil {
 		var ue usageError
