@@ -32,7 +32,11 @@ type TimerID uint8
 const (
 	TimerRtx0 TimerID = iota // retransmission slot SlotFirst
 	TimerRtx1                // retransmission slot SlotFIN
-	TimerTW                  // TIME-WAIT
+	// TimerTW is the TIME-WAIT timer's slot (Endpoint.TW). In FIN-WAIT-2
+	// under Config.FinTimeout it is the FIN-WAIT-2 timer, as Linux's
+	// tw_timer times both its FIN_WAIT2 and TIME_WAIT substates; its
+	// expiry there is the event EvFinTimeout.
+	TimerTW
 )
 
 var timerNames = []string{"rtx0", "rtx1", "tw"}
@@ -162,10 +166,12 @@ const (
 	EvConnect
 	EvRtxTimeout
 	EvTWTimeout
+	EvFinTimeout // the FIN-WAIT-2 timer expires (Config.FinTimeout)
 	numEvents
 )
 
-var eventNames = []string{"-", "SYN", "SYN-ACK", "ACK", "data", "FIN", "RST", "CLOSE", "CONNECT", "rtx-timeout", "tw-timeout"}
+var eventNames = []string{"-", "SYN", "SYN-ACK", "ACK", "data", "FIN", "RST", "CLOSE", "CONNECT", "rtx-timeout", "tw-timeout",
+	"fin-timeout"}
 
 // String names the event.
 func (e Event) String() string { return enumString(eventNames, uint8(e)) }

@@ -84,6 +84,22 @@ const (
 	RFC6298
 )
 
+// CloseMode says what A's application does when it closes.
+type CloseMode uint8
+
+// Close modes.
+const (
+	// CloseFIN: CLOSE (RFC 9293 §3.10.4): a FIN follows the data and the
+	// connection closes in order. The default.
+	CloseFIN CloseMode = iota
+	// CloseAbort: A's first incarnation closes with SO_LINGER {l_onoff=1,
+	// l_linger=0}, which turns close() into ABORT (RFC 9293 §3.10.5): it
+	// sends <SEQ=SND.NXT><CTL=RST>, flushes its queues and timers and enters
+	// CLOSED at once: no FIN, no TIME-WAIT (Linux __tcp_close →
+	// tcp_disconnect). B's close is unchanged.
+	CloseAbort
+)
+
 // Mutant names a deliberately broken rule. Mutants exist so that tests can
 // show each property is able to fail; they are never a default.
 type Mutant uint8
@@ -114,6 +130,7 @@ var (
 	twRestartNames   = []string{"fin", "ack"}
 	twRstNames       = []string{"ignore", "close"}
 	rtxNames         = []string{"per-segment", "rfc6298"}
+	closeModeNames   = []string{"fin", "abort"}
 	mutantNames      = []string{"none", "time-wait-ignores-fin", "connect-in-time-wait", "time-wait-acks-rst"}
 )
 
@@ -150,6 +167,9 @@ func (v TWRst) String() string { return enumString(twRstNames, uint8(v)) }
 
 // String returns the flag spelling of the rule.
 func (v RtxRule) String() string { return enumString(rtxNames, uint8(v)) }
+
+// String returns the flag spelling of the close mode.
+func (v CloseMode) String() string { return enumString(closeModeNames, uint8(v)) }
 
 // String returns the flag spelling of the mutant.
 func (v Mutant) String() string { return enumString(mutantNames, uint8(v)) }
@@ -190,6 +210,12 @@ func ParseRtxRule(s string) (RtxRule, error) {
 	return RtxRule(v), err
 }
 
+// ParseCloseMode parses "fin" or "abort".
+func ParseCloseMode(s string) (CloseMode, error) {
+	v, err := enumParse(closeModeNames, "close mode", s)
+	return CloseMode(v), err
+}
+
 // ParseMutant parses a mutant name ("none" is the correct model).
 func ParseMutant(s string) (Mutant, error) {
 	v, err := enumParse(mutantNames, "mutant", s)
@@ -211,10 +237,17 @@ type Config struct {
 	Dup          int // copies the network may duplicate, in total
 	Incarnations int // connections on the 4-tuple: the first plus reuses (1..7)
 	Grid         int // sub-ticks per tick; 0 = the exact grid for Lifetime
+	// FinTimeout is Linux's tcp_fin_timeout, ticks: an orphaned FIN-WAIT-2
+	// (its application has closed, as it always has in the model) gives up
+	// after this long and goes to CLOSED silently. 0 = no FIN-WAIT-2 timer
+	// (RFC 9293 has none). The timer uses the TIME-WAIT timer's slot
+	// (Endpoint.TW, TimerTW), as Linux's tw_timer times both.
+	FinTimeout int
 
 	Lifetime    Lifetime
 	SameInstant SameInstant
 	CloseOrder  CloseOrder
+	CloseMode   CloseMode // how A's first incarnation closes: FIN (default) or abort
 	TWRestart   TWRestart
 	TWRst       TWRst
 	Rtx         RtxRule
@@ -225,9 +258,11 @@ type Config struct {
 }
 
 // DefaultConfig is the textbook setting with MSL = 1 tick and TIME-WAIT =
-// 2·MSL.
+// 2·MSL: RFC 9293 rules, an orderly close (CloseFIN) and no FIN-WAIT-2
+// timer (FinTimeout 0).
 func DefaultConfig() Config {
-	return Config{MSL: 1, TW: 2, Backoff: 2, Retries: 3, Loss: 1, Dup: 1, Incarnations: 2}
+	return Config{MSL: 1, TW: 2, Backoff: 2, Retries: 3, Loss: 1, Dup: 1, Incarnations: 2,
+		CloseMode: CloseFIN, FinTimeout: 0}
 }
 
 // MaxTicks bounds MSL and RTO (TW may be up to 4·MaxTicks); Validate also
@@ -258,7 +293,9 @@ func (c Config) EffectiveGrid() int {
 	return 2
 }
 
-// Resolved returns the configuration with RTO and Grid made explicit.
+// Resolved returns the configuration with RTO and Grid made explicit. The
+// other fields, CloseMode and FinTimeout included, have no implicit values
+// and are returned as they are.
 func (c Config) Resolved() Config {
 	c.RTO = c.EffectiveRTO()
 	c.Grid = c.EffectiveGrid()
@@ -286,6 +323,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("incarnations must be 1..7, got %d", c.Incarnations)
 	case c.Grid < 0 || c.Grid > 8:
 		return fmt.Errorf("grid must be 1..8 sub-ticks (0 = exact default), got %d", c.Grid)
+	case c.FinTimeout < 0 || c.FinTimeout > MaxTicks*4:
+		return fmt.Errorf("fin-timeout must be 0..%d ticks (0 = off), got %d", MaxTicks*4, c.FinTimeout)
 	}
 	for _, e := range []struct {
 		v     uint8
@@ -294,7 +333,8 @@ func (c Config) Validate() error {
 	}{
 		{uint8(c.Lifetime), lifetimeNames, "lifetime"}, {uint8(c.SameInstant), sameInstantNames, "same-instant"},
 		{uint8(c.CloseOrder), closeOrderNames, "close-order"}, {uint8(c.TWRestart), twRestartNames, "tw-restart"},
-		{uint8(c.TWRst), twRstNames, "tw-rst"}, {uint8(c.Rtx), rtxNames, "rtx"}, {uint8(c.Mutant), mutantNames, "mutant"},
+		{uint8(c.TWRst), twRstNames, "tw-rst"}, {uint8(c.Rtx), rtxNames, "rtx"}, {uint8(c.CloseMode), closeModeNames, "close"},
+		{uint8(c.Mutant), mutantNames, "mutant"},
 	} {
 		if int(e.v) >= len(e.names) {
 			return fmt.Errorf("invalid %s value %d", e.what, e.v)
@@ -312,6 +352,9 @@ func (c Config) Validate() error {
 	}
 	if c.TW*g > 250 {
 		return fmt.Errorf("tw·grid = %d sub-ticks exceeds the model's 8-bit timers", c.TW*g)
+	}
+	if c.FinTimeout*g > 250 {
+		return fmt.Errorf("fin-timeout·grid = %d sub-ticks exceeds the model's 8-bit timers", c.FinTimeout*g)
 	}
 	return nil
 }

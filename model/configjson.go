@@ -19,9 +19,11 @@ type configJSON struct {
 	Dup          int    `json:"dup"`
 	Incarnations int    `json:"incarnations"`
 	Grid         int    `json:"grid"`
+	FinTimeout   int    `json:"fin_timeout"`
 	Lifetime     string `json:"lifetime"`
 	SameInstant  string `json:"same_instant"`
 	CloseOrder   string `json:"close_order"`
+	CloseMode    string `json:"close_mode"`
 	TWRestart    string `json:"tw_restart"`
 	TWRst        string `json:"tw_rst"`
 	Rtx          string `json:"rtx"`
@@ -33,22 +35,25 @@ type configJSON struct {
 func (c Config) MarshalJSON() ([]byte, error) {
 	return json.Marshal(configJSON{
 		MSL: c.MSL, TW: c.TW, RTO: c.RTO, Backoff: c.Backoff, Retries: c.Retries, Loss: c.Loss, Dup: c.Dup,
-		Incarnations: c.Incarnations, Grid: c.Grid, Lifetime: c.Lifetime.String(), SameInstant: c.SameInstant.String(),
-		CloseOrder: c.CloseOrder.String(), TWRestart: c.TWRestart.String(), TWRst: c.TWRst.String(),
-		Rtx: c.Rtx.String(), DataUnacked: c.DataUnacked, Mutant: c.Mutant.String(),
+		Incarnations: c.Incarnations, Grid: c.Grid, FinTimeout: c.FinTimeout, Lifetime: c.Lifetime.String(),
+		SameInstant: c.SameInstant.String(), CloseOrder: c.CloseOrder.String(), CloseMode: c.CloseMode.String(),
+		TWRestart: c.TWRestart.String(), TWRst: c.TWRst.String(), Rtx: c.Rtx.String(), DataUnacked: c.DataUnacked,
+		Mutant: c.Mutant.String(),
 	})
 }
 
 // UnmarshalJSON reads a configuration. Fields that are absent keep the
 // receiver's values (start from [DefaultConfig]); unknown fields and unknown
-// enumeration values are errors. It does not validate ranges: call
-// [Config.Validate].
+// enumeration values are errors (an enumeration error starts with the JSON
+// field's name: "close_mode: unknown close mode ..."). It does not validate
+// ranges: call [Config.Validate].
 func (c *Config) UnmarshalJSON(data []byte) error {
 	j := configJSON{
 		MSL: c.MSL, TW: c.TW, RTO: c.RTO, Backoff: c.Backoff, Retries: c.Retries, Loss: c.Loss, Dup: c.Dup,
-		Incarnations: c.Incarnations, Grid: c.Grid, Lifetime: c.Lifetime.String(), SameInstant: c.SameInstant.String(),
-		CloseOrder: c.CloseOrder.String(), TWRestart: c.TWRestart.String(), TWRst: c.TWRst.String(),
-		Rtx: c.Rtx.String(), DataUnacked: c.DataUnacked, Mutant: c.Mutant.String(),
+		Incarnations: c.Incarnations, Grid: c.Grid, FinTimeout: c.FinTimeout, Lifetime: c.Lifetime.String(),
+		SameInstant: c.SameInstant.String(), CloseOrder: c.CloseOrder.String(), CloseMode: c.CloseMode.String(),
+		TWRestart: c.TWRestart.String(), TWRst: c.TWRst.String(), Rtx: c.Rtx.String(), DataUnacked: c.DataUnacked,
+		Mutant: c.Mutant.String(),
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -59,19 +64,23 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 		return fmt.Errorf("unexpected data after the configuration object")
 	}
 	n := Config{MSL: j.MSL, TW: j.TW, RTO: j.RTO, Backoff: j.Backoff, Retries: j.Retries, Loss: j.Loss, Dup: j.Dup,
-		Incarnations: j.Incarnations, Grid: j.Grid, DataUnacked: j.DataUnacked}
+		Incarnations: j.Incarnations, Grid: j.Grid, FinTimeout: j.FinTimeout, DataUnacked: j.DataUnacked}
 	var err error
-	for _, f := range []func() error{
-		func() error { n.Lifetime, err = ParseLifetime(j.Lifetime); return err },
-		func() error { n.SameInstant, err = ParseSameInstant(j.SameInstant); return err },
-		func() error { n.CloseOrder, err = ParseCloseOrder(j.CloseOrder); return err },
-		func() error { n.TWRestart, err = ParseTWRestart(j.TWRestart); return err },
-		func() error { n.TWRst, err = ParseTWRst(j.TWRst); return err },
-		func() error { n.Rtx, err = ParseRtxRule(j.Rtx); return err },
-		func() error { n.Mutant, err = ParseMutant(j.Mutant); return err },
+	for _, f := range []struct {
+		field string
+		parse func() error
+	}{
+		{"lifetime", func() error { n.Lifetime, err = ParseLifetime(j.Lifetime); return err }},
+		{"same_instant", func() error { n.SameInstant, err = ParseSameInstant(j.SameInstant); return err }},
+		{"close_order", func() error { n.CloseOrder, err = ParseCloseOrder(j.CloseOrder); return err }},
+		{"close_mode", func() error { n.CloseMode, err = ParseCloseMode(j.CloseMode); return err }},
+		{"tw_restart", func() error { n.TWRestart, err = ParseTWRestart(j.TWRestart); return err }},
+		{"tw_rst", func() error { n.TWRst, err = ParseTWRst(j.TWRst); return err }},
+		{"rtx", func() error { n.Rtx, err = ParseRtxRule(j.Rtx); return err }},
+		{"mutant", func() error { n.Mutant, err = ParseMutant(j.Mutant); return err }},
 	} {
-		if err := f(); err != nil {
-			return err
+		if err := f.parse(); err != nil {
+			return fmt.Errorf("%s: %w", f.field, err)
 		}
 	}
 	*c = n

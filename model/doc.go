@@ -3,8 +3,10 @@
 // A (the client) and B (the server), and the network between them.
 //
 // It owns the semantics: the per-state segment-arrival rules of RFC 9293
-// §3.10.7, the user calls CLOSE/OPEN (§3.10.4, §3.10.1), the retransmission
-// and TIME-WAIT timers (§3.10.8, RFC 6298), a lossy, duplicating, reordering
+// §3.10.7, the user calls CLOSE/OPEN (§3.10.4, §3.10.1) and, as options, an
+// abortive close (§3.10.5, SO_LINGER 0: Config.CloseMode), the retransmission
+// and TIME-WAIT timers (§3.10.8, RFC 6298), optionally Linux's FIN-WAIT-2
+// timer (tcp_fin_timeout: Config.FinTimeout), a lossy, duplicating, reordering
 // network whose copies live less than MSL, and the reuse of the same 4-tuple by
 // a new incarnation of the connection.
 //

@@ -85,7 +85,10 @@ type Endpoint struct {
 	Data           bool     // this TCB sends one data octet after its SYN (B's first incarnation)
 	AppClosed      bool     // the user has called CLOSE: a FIN follows the data
 	Rtx            [2]Timer // retransmission timers, indexed by SlotFirst, SlotFIN
-	TW             Timer    // the TIME-WAIT timer
+	// TW is the TIME-WAIT timer; in FIN-WAIT-2 under Config.FinTimeout it
+	// is the FIN-WAIT-2 timer (one slot, as Linux's tw_timer; String shows
+	// it as "fin2=").
+	TW Timer
 }
 
 // finSeq is the sequence number of this endpoint's FIN.
@@ -124,7 +127,8 @@ func (e Endpoint) SameConnection(f Endpoint) bool {
 }
 
 // String is a compact one-line form, e.g.
-// "TIME-WAIT inc=1 iss=0 una=2 nxt=2 rcv=4 tw=3".
+// "TIME-WAIT inc=1 iss=0 una=2 nxt=2 rcv=4 tw=3"; a running FIN-WAIT-2
+// timer is "fin2=N".
 func (e Endpoint) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s inc=%d", e.St, e.Inc)
@@ -142,7 +146,10 @@ func (e Endpoint) String() string {
 			fmt.Fprintf(&b, " rtx%d=%d/%d", i, t.Due, t.Tries)
 		}
 	}
-	if e.TW.On {
+	switch {
+	case e.TW.On && e.St == FinWait2:
+		fmt.Fprintf(&b, " fin2=%d", e.TW.Due)
+	case e.TW.On:
 		fmt.Fprintf(&b, " tw=%d", e.TW.Due)
 	}
 	return b.String()

@@ -7,6 +7,8 @@ func (m *Model) Hash(s State) uint64 {
 	h := uint64(0x9e3779b97f4a7c15)
 	for i := range s.Ends {
 		h = mix(h, endWord(s.Ends[i]))
+		// The TW slot: the TIME-WAIT timer, or the FIN-WAIT-2 timer in
+		// FIN-WAIT-2 (Config.FinTimeout).
 		h = mix(h, uint64(s.Ends[i].TW.Due)|uint64(s.Ends[i].TW.Tries)<<8|boolBit(s.Ends[i].TW.On)<<16)
 	}
 	for i := 0; i < int(s.Net.n); i += 2 {

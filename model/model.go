@@ -5,6 +5,7 @@ package model
 type Model struct {
 	cfg      Config
 	twDur    int // TIME-WAIT length in sub-ticks
+	finDur   int // FIN-WAIT-2 timeout in sub-ticks (0: no FIN-WAIT-2 timer)
 	ageLimit int // largest age at which a copy may be delivered
 }
 
@@ -15,7 +16,7 @@ func New(cfg Config) (*Model, error) {
 		return nil, err
 	}
 	cfg = cfg.Resolved()
-	return &Model{cfg: cfg, twDur: cfg.TW * cfg.Grid, ageLimit: cfg.ageLimit()}, nil
+	return &Model{cfg: cfg, twDur: cfg.TW * cfg.Grid, finDur: cfg.FinTimeout * cfg.Grid, ageLimit: cfg.ageLimit()}, nil
 }
 
 // Config returns the resolved configuration.

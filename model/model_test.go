@@ -39,6 +39,8 @@ func genConfig(t *rapid.T) Config {
 	c.TWRst = TWRst(rapid.IntRange(0, 1).Draw(t, "rst"))
 	c.Rtx = RtxRule(rapid.IntRange(0, 1).Draw(t, "rtx"))
 	c.DataUnacked = rapid.Bool().Draw(t, "unacked")
+	c.CloseMode = CloseMode(rapid.IntRange(0, 1).Draw(t, "close"))
+	c.FinTimeout = rapid.IntRange(0, 4*c.MSL+1).Draw(t, "fin-timeout")
 	return c
 }
 
@@ -114,6 +116,10 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.Lifetime = 7 }, "lifetime"},
 		{func(c *Config) { c.Grid, c.MSL, c.SameInstant = 1, 1, DeliveriesFirst }, "grid·msl"},
 		{func(c *Config) { c.MSL, c.Retries, c.Backoff = 40, 6, 4 }, "retransmission interval"},
+		{func(c *Config) { c.FinTimeout = -1 }, "fin-timeout must be 0..240"},
+		{func(c *Config) { c.FinTimeout = MaxTicks*4 + 1 }, "fin-timeout must be 0..240"},
+		{func(c *Config) { c.FinTimeout, c.Grid = MaxTicks*4, 2 }, "fin-timeout·grid = 480"},
+		{func(c *Config) { c.CloseMode = 2 }, "invalid close value 2"},
 	} {
 		cfg := DefaultConfig()
 		c.edit(&cfg)
@@ -122,6 +128,9 @@ func TestConfigValidate(t *testing.T) {
 		require.Contains(t, err.Error(), c.err)
 	}
 	require.NoError(t, DefaultConfig().Validate())
+	ok := DefaultConfig()
+	ok.FinTimeout, ok.CloseMode = 125, CloseAbort // 125·2 = 250 sub-ticks: the largest 8-bit countdown allowed
+	require.NoError(t, ok.Validate())
 }
 
 func TestConfigJSON(t *testing.T) {
@@ -143,4 +152,20 @@ func TestConfigJSON(t *testing.T) {
 	require.Equal(t, 3, c.MSL)
 	require.Equal(t, RestartOnACK, c.TWRestart)
 	require.Equal(t, DefaultConfig().Loss, c.Loss, "absent fields keep their defaults")
+
+	c, err = ReadConfig(strings.NewReader(`{"close_mode": "abort", "fin_timeout": 3}`))
+	require.NoError(t, err)
+	require.Equal(t, CloseAbort, c.CloseMode)
+	require.Equal(t, 3, c.FinTimeout)
+	_, err = ReadConfig(strings.NewReader(`{"close_mode": "linger"}`))
+	require.EqualError(t, err, `close_mode: unknown close mode "linger" (want one of: fin, abort)`)
+	_, err = ReadConfig(strings.NewReader(`{"fin_timeout": 241}`))
+	require.ErrorContains(t, err, "fin-timeout must be 0..240 ticks")
+
+	// The defaults spell the two later options out, so that written
+	// configurations always carry them.
+	data, err := DefaultConfig().MarshalJSON()
+	require.NoError(t, err)
+	require.Contains(t, string(data), `"fin_timeout":0`)
+	require.Contains(t, string(data), `"close_mode":"fin"`)
 }

@@ -93,32 +93,3 @@ func (n Network) sorted() bool {
 	}
 	return true
 }
-
-// Inversions counts the copies in flight in s that travel in the same
-// direction as g and were sent strictly earlier (are strictly older): the
-// copies g overtakes if it is delivered now. It is the reordering a delivery
-// of g costs when counterexamples are ranked by their faults; copies sent at
-// the same instant are not ordered.
-func Inversions(s State, g Segment) int {
-	n := 0
-	for i := 0; i < s.Net.Len(); i++ {
-		c := s.Net.At(i)
-		if c.Src == g.Src && c.Age > g.Age {
-			n++
-		}
-	}
-	return n
-}
-
-// Faults is what a transition costs when counterexamples are ranked by their
-// faults: one for a drop or a duplication, the [Inversions] of a delivery,
-// zero otherwise.
-func Faults(from State, l Label) int {
-	switch l.Action.Kind {
-	case ActDrop, ActDuplicate:
-		return 1
-	case ActDeliver:
-		return Inversions(from, l.Action.Seg)
-	}
-	return 0
-}

@@ -77,7 +77,12 @@ func (m *Model) processAck(e Endpoint, seg Segment, r rx) (Endpoint, rx, bool) {
 	case FinWait1:
 		if e.finAcked() {
 			e.St = FinWait2
-			r = r.noted("FIN acknowledged: FIN-WAIT-2")
+			note := "FIN acknowledged: FIN-WAIT-2"
+			if m.finDur > 0 {
+				e = m.startFinWait2Timer(e)
+				note += ", start the FIN-WAIT-2 timer"
+			}
+			r = r.noted(note)
 		}
 	case Closing:
 		if !e.finAcked() {
@@ -94,6 +99,21 @@ func (m *Model) processAck(e Endpoint, seg Segment, r rx) (Endpoint, rx, bool) {
 		}
 	}
 	return e, r, false
+}
+
+// startFinWait2Timer starts the FIN-WAIT-2 timer (Config.FinTimeout) of an
+// endpoint that has just entered FIN-WAIT-2. Its application has closed, so
+// the connection is orphaned, and Linux gives it tcp_fin_timeout: in
+// tcp_rcv_state_process, FIN_WAIT1 → FIN_WAIT2 of an orphan calls
+// tcp_time_wait(sk, TCP_FIN_WAIT2, tcp_fin_time(sk)), which holds it as a
+// timewait socket whose tw_timer fires after that timeout. The model keeps
+// it in the TIME-WAIT timer's slot for the same reason: an endpoint is never
+// in FIN-WAIT-2 and TIME-WAIT at once, and the FIN that moves FIN-WAIT-2 to
+// TIME-WAIT restarts the slot with the TIME-WAIT length (enterTimeWait), as
+// Linux reschedules tw_timer. RFC 9293 has no such timer (FinTimeout 0).
+func (m *Model) startFinWait2Timer(e Endpoint) Endpoint {
+	e.TW = startTimer(m.finDur, 0)
+	return e
 }
 
 // textAndFIN is the seventh (segment text) and eighth (FIN) steps. Only an

@@ -2,7 +2,9 @@ package model
 
 // timeout fires an expired timer (RFC 9293 §3.10.8): TIME-WAIT deletes the
 // TCB; a retransmission timer resends its segment with backoff, or gives up
-// after Config.Retries retransmissions (§3.8.3, R2).
+// after Config.Retries retransmissions (§3.8.3, R2). The TIME-WAIT slot in
+// FIN-WAIT-2 is the FIN-WAIT-2 timer (Config.FinTimeout): the orphaned
+// connection is deleted silently, as Linux's tcp_fin_timeout does.
 func (m *Model) timeout(s State, a Action, l Label) (State, Label, bool) {
 	e := s.Ends[a.Side]
 	var t Timer
@@ -22,6 +24,15 @@ func (m *Model) timeout(s State, a Action, l Label) (State, Label, bool) {
 			return s, l, false // deliveries due now come first
 		}
 		s.Phase = 1
+	}
+	if a.Timer == TimerTW && e.St == FinWait2 {
+		// Linux ip-sysctl, tcp_fin_timeout: "The length of time an orphaned
+		// (no longer referenced by any application) connection will remain
+		// in the FIN_WAIT_2 state before it is aborted at the local end."
+		// The timewait socket that held it is killed; nothing is sent.
+		l.Handler = Handler{State: e.St, Event: EvFinTimeout}
+		l.Note = "orphaned FIN-WAIT-2 times out (tcp_fin_timeout): CLOSED"
+		return m.setEnd(s, a.Side, e.closed()), l, true
 	}
 	if a.Timer == TimerTW {
 		l.Handler = Handler{State: e.St, Event: EvTWTimeout}
@@ -95,7 +106,8 @@ func (m *Model) ackTimers(e Endpoint) Endpoint {
 }
 
 // tick advances time by one sub-tick. It is disabled while a timer is due or
-// a copy has reached its age limit: time cannot pass a pending event.
+// a copy has reached its age limit: time cannot pass a pending event. The
+// TIME-WAIT slot counts down in FIN-WAIT-2 too (the FIN-WAIT-2 timer).
 func (m *Model) tick(s State, l Label) (State, Label, bool) {
 	if m.urgentCopy(s) {
 		return s, l, false

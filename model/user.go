@@ -2,13 +2,17 @@ package model
 
 // userClose is CLOSE (RFC 9293 §3.10.4): ESTABLISHED sends FIN and enters
 // FIN-WAIT-1; CLOSE-WAIT sends FIN and enters LAST-ACK. Only the first
-// incarnation closes; when is set by Config.CloseOrder.
+// incarnation closes; when is set by Config.CloseOrder. Under CloseAbort,
+// A's close is an abort instead (userAbort).
 func (m *Model) userClose(s State, side Side, l Label) (State, Label, bool) {
 	if !m.closeEnabled(s, side) {
 		return s, l, false
 	}
 	e := s.Ends[side]
 	l.Handler = Handler{State: e.St, Event: EvClose}
+	if side == A && m.cfg.CloseMode == CloseAbort {
+		return m.userAbort(s, side, e, l)
+	}
 	e.AppClosed = true
 	if e.St == Established {
 		e.St = FinWait1
@@ -27,6 +31,24 @@ func (m *Model) userClose(s State, side Side, l Label) (State, Label, bool) {
 	}
 	s = m.setEnd(s, side, e)
 	s, l = m.send(s, side, fin, l)
+	return s, l, true
+}
+
+// userAbort is close() with SO_LINGER {l_onoff=1, l_linger=0}, which Linux
+// turns into an abort (__tcp_close: "Check zero linger _after_ checking for
+// unread data", then tcp_disconnect; docs/model.md). It is RFC 9293 §3.10.5,
+// ABORT Call, ESTABLISHED and CLOSE-WAIT: "Send a reset segment:
+// <SEQ=SND.NXT><CTL=RST> ... all segments queued for transmission (except for
+// the RST formed above) or retransmission should be flushed. Delete the TCB,
+// enter CLOSED state, and return." No FIN is sent and there is no TIME-WAIT;
+// A may connect again at once. (Linux's RST also carries ACK=RCV.NXT; every
+// receiver in the model checks RST before ACK, so the ACK field would change
+// nothing.)
+func (m *Model) userAbort(s State, side Side, e Endpoint, l Label) (State, Label, bool) {
+	rst := Segment{Flags: RST, Seq: e.SndNxt, Inc: e.Inc}
+	l.Note = "abort (SO_LINGER 0): send RST, CLOSED"
+	s = m.setEnd(s, side, e.closed())
+	s, l = m.send(s, side, rst, l)
 	return s, l, true
 }
 

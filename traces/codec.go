@@ -41,6 +41,7 @@ type DecodeError struct {
 	Reason    string
 }
 
+// Error says "bad trace file", where, and why, on one line.
 func (e *DecodeError) Error() string {
 	var b strings.Builder
 	b.WriteString("bad trace file")
@@ -145,19 +146,27 @@ func orEmpty(s []string) []string {
 	return s
 }
 
-// decodeConfig reads the configuration object, which must give every field:
-// a trace file does not depend on this version's defaults.
+// laterConfigFields are the configuration fields added within version 1. A
+// file may leave them out (it was written before they existed); they then
+// mean the RFC 9293 behaviour, their defaults: an orderly close and no
+// FIN-WAIT-2 timer.
+var laterConfigFields = map[string]bool{"close_mode": true, "fin_timeout": true}
+
+// decodeConfig reads the configuration object, which must give every field
+// except those added within version 1 (laterConfigFields): a trace file does
+// not depend on this version's defaults.
 func decodeConfig(raw json.RawMessage) (model.Config, error) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
 		return model.Config{}, &DecodeError{Field: "config", Reason: "not a JSON object"}
 	}
-	want, _ := json.Marshal(model.DefaultConfig())
+	d := model.DefaultConfig()
+	want, _ := json.Marshal(d)
 	var all map[string]json.RawMessage
 	_ = json.Unmarshal(want, &all)
 	var missing []string
 	for k := range all {
-		if _, ok := fields[k]; !ok {
+		if _, ok := fields[k]; !ok && !laterConfigFields[k] {
 			missing = append(missing, k)
 		}
 	}
@@ -165,7 +174,8 @@ func decodeConfig(raw json.RawMessage) (model.Config, error) {
 		sort.Strings(missing)
 		return model.Config{}, &DecodeError{Field: "config", Reason: "missing " + strings.Join(missing, ", ")}
 	}
-	var c model.Config
+	// Every other field is present and overwrites its zero value.
+	c := model.Config{CloseMode: d.CloseMode, FinTimeout: d.FinTimeout}
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return model.Config{}, &DecodeError{Field: "config", Reason: strings.TrimPrefix(err.Error(), "json: ")}
 	}

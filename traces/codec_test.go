@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/timewait/timewait/model"
 	"github.com/timewait/timewait/traces"
 )
 
@@ -55,6 +56,16 @@ func TestDecodeErrors(t *testing.T) {
 		{"config field unknown", edit(t, func(m map[string]any) { m["config"].(map[string]any)["speed"] = 9 }), `unknown field "speed"`},
 		{"config invalid", edit(t, func(m map[string]any) { m["config"].(map[string]any)["msl"] = 0 }), `"config"`},
 		{"config enum", edit(t, func(m map[string]any) { m["config"].(map[string]any)["lifetime"] = "eternal" }), "eternal"},
+		{"config close_mode unknown", edit(t, func(m map[string]any) { m["config"].(map[string]any)["close_mode"] = "bogus" }),
+			`in "config": close_mode: unknown close mode "bogus"`},
+		{"config fin_timeout out of range", edit(t, func(m map[string]any) { m["config"].(map[string]any)["fin_timeout"] = -1 }),
+			"fin-timeout must be 0..240 ticks"},
+		{"config later field does not excuse an original one", edit(t, func(m map[string]any) {
+			c := m["config"].(map[string]any)
+			delete(c, "close_mode")
+			delete(c, "fin_timeout")
+			delete(c, "tw_rst")
+		}), "missing tw_rst"},
 		{"states count", edit(t, func(m map[string]any) { m["states"] = []any{"x"} }), `"states"`},
 		{"actions not strings", edit(t, func(m map[string]any) { m["actions"] = []any{1, 2} }), "actions"},
 		{"oversized", append([]byte(`{"format":"`), bytes.Repeat([]byte("x"), traces.MaxFileBytes)...), "larger than 16 MiB"},
@@ -76,6 +87,38 @@ func TestDecodeErrors(t *testing.T) {
 			require.NotContains(t, err.Error(), "\n", "one line")
 		})
 	}
+}
+
+// TestDecodeConfigAddedFields: close_mode and fin_timeout were added within
+// version 1, so a file written before them (without either) still decodes
+// and means the RFC 9293 behaviour, and replays as it did; a file that gives
+// them is read as given.
+func TestDecodeConfigAddedFields(t *testing.T) {
+	old := edit(t, func(m map[string]any) {
+		c := m["config"].(map[string]any)
+		delete(c, "close_mode")
+		delete(c, "fin_timeout")
+	})
+	require.NotContains(t, string(old), "close_mode")
+	require.NotContains(t, string(old), "fin_timeout")
+	tr, err := traces.Decode(bytes.NewReader(old))
+	require.NoError(t, err)
+	require.Equal(t, model.CloseFIN, tr.Config.CloseMode)
+	require.Equal(t, 0, tr.Config.FinTimeout)
+	cur, err := traces.Decode(bytes.NewReader(goldenBytes(t)))
+	require.NoError(t, err)
+	require.Equal(t, cur.Config, tr.Config, "absent means the default")
+	_, rc, err := traces.Verify(tr)
+	require.NoError(t, err)
+	require.True(t, rc.Shows(), "the old file still shows its violation")
+
+	given, err := traces.Decode(bytes.NewReader(edit(t, func(m map[string]any) {
+		m["config"].(map[string]any)["close_mode"] = "abort"
+		m["config"].(map[string]any)["fin_timeout"] = 3
+	})))
+	require.NoError(t, err)
+	require.Equal(t, model.CloseAbort, given.Config.CloseMode)
+	require.Equal(t, 3, given.Config.FinTimeout)
 }
 
 // TestDecodeThenReplayErrors: files that decode but do not replay say the

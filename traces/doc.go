@@ -19,6 +19,7 @@
 //     [ValidateITF]), [WritePcap] and [WritePacketdrill]. [Flights] and
 //     [Times] are the run's copies and clock that renderings share.
 //
-// Import rule: traces imports model, checker and properties (to re-check a
-// trace's property on replay), never verify or the CLI.
+// Import rule: traces imports model, checker, properties (to re-check a
+// trace's property on replay) and variants (to check a trace's variant),
+// never verify or the CLI.
 package traces

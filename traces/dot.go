@@ -18,8 +18,8 @@ type StateGraphTooLargeError struct {
 // Error says how far the exploration got and what to do instead.
 func (e *StateGraphTooLargeError) Error() string {
 	return fmt.Sprintf("the reachable state graph has more than %d states (stopped after finding %d); "+
-		"draw a smaller configuration (e.g. --incarnations 1 --dup 0 --loss 0 or 1, the smallest --msl and --grid), "+
-		"or draw the counterexample path alone", e.Max, e.Found)
+		"write the trace from a smaller configuration (e.g. timewait check --incarnations 1 --dup 0 --loss 1 "+
+		"--property P --trace-out F), or draw the path alone (--format dot)", e.Max, e.Found)
 }
 
 // WriteDOT writes the reachable state graph of r.Config in Graphviz DOT,
@@ -116,7 +116,7 @@ func WriteDOT(w io.Writer, r Replayed, maxStates int) error {
 	for _, e := range edges {
 		attrs := []string{"label=" + dotQuote(e.verb)}
 		if pathEdge[e] {
-			attrs = append(attrs, dotPathEdge...)
+			attrs = append(attrs, dotPathEdge()...)
 		}
 		fmt.Fprintf(&b, "  s%d -> s%d [%s];\n", e.from, e.to, strings.Join(attrs, ", "))
 	}
@@ -159,7 +159,7 @@ func WriteDOTPath(w io.Writer, r Replayed) error {
 		for _, g := range l.Emitted() {
 			label += fmt.Sprintf("\n→ %s>%s %s", g.Src, g.Src.Peer(), g.Flags)
 		}
-		attrs := append([]string{"label=" + dotQuote(label), "tooltip=" + dotQuote(l.String())}, dotPathEdge...)
+		attrs := append([]string{"label=" + dotQuote(label), "tooltip=" + dotQuote(l.String())}, dotPathEdge()...)
 		fmt.Fprintf(&b, "  p%d -> p%d [%s];\n", i, i+1, strings.Join(attrs, ", "))
 	}
 	b.WriteString("}\n")
@@ -185,7 +185,10 @@ func dotMarked(r Replayed) int {
 	return len(r.Steps)
 }
 
-var dotPathEdge = []string{"color=red", "fontcolor=red", "penwidth=2.5", "style=bold"}
+// dotPathEdge are the attributes of an edge on the run's path.
+func dotPathEdge() []string {
+	return []string{"color=red", "fontcolor=red", "penwidth=2.5", "style=bold"}
+}
 
 func dotPathNode(onPath, final bool) []string {
 	var out []string

@@ -227,7 +227,7 @@ func TestITF(t *testing.T) {
 			require.NoError(t, json.Unmarshal(data, &doc))
 			require.Equal(t, "ITF", doc.Meta.Format)
 			require.Equal(t, id, doc.Meta.Property.ID)
-			require.Equal(t, traces.ITFVars, doc.Vars)
+			require.Equal(t, traces.ITFVars(), doc.Vars)
 			require.Len(t, doc.States, len(r.Steps)+1)
 			times := traces.Times(r)
 			var actions []string
@@ -320,11 +320,85 @@ func TestITFMarksViolation(t *testing.T) {
 		}
 		require.NoError(t, json.Unmarshal(write(t, func(b *bytes.Buffer) error { return traces.WriteITF(b, r) }), &doc))
 		require.Equal(t, float64(at), doc.Meta["violation-index"])
+		require.Equal(t, "violation", doc.Meta["status"])
+		require.NotContains(t, doc.Meta, "warning")
 		for i, st := range doc.States {
 			_, marked := st["#meta"].(map[string]any)["violation"]
 			require.Equal(t, i == at, marked, "state %d", i)
 		}
 	}
+}
+
+// TestITFNoLongerViolates writes runs cut one step short of their
+// violation (or witness): the trace's #meta must say, from the replay, that
+// the property is no longer violated (or the witness no longer reached),
+// name no index, and mark no state.
+func TestITFNoLongerViolates(t *testing.T) {
+	for _, c := range []struct{ id, status, verb string }{
+		{"no-rst-on-retransmitted-fin", "no-violation", "violates"},
+		{"no-stale-segment-accepted", "no-violation", "violates"},
+		{"retransmitted-fin-in-time-wait", "no-witness", "reaches"},
+	} {
+		t.Run(c.id, func(t *testing.T) {
+			full := exportRun(t, c.id, exportTW1())
+			short := cutShort(t, full)
+			p, _ := properties.ByID(c.id)
+			require.Equal(t, -1, traces.Evaluate(short, p))
+			data := write(t, func(b *bytes.Buffer) error { return traces.WriteITF(b, short) })
+			require.NoError(t, traces.ValidateITF(data))
+			var doc struct {
+				Meta   map[string]any   `json:"#meta"`
+				States []map[string]any `json:"states"`
+			}
+			require.NoError(t, json.Unmarshal(data, &doc))
+			require.Equal(t, c.status, doc.Meta["status"])
+			require.Equal(t, "this run no longer "+c.verb+" "+c.id+": the model or the file changed", doc.Meta["warning"])
+			for _, k := range []string{"violation-index", "witness-index"} {
+				require.NotContains(t, doc.Meta, k)
+			}
+			require.Len(t, doc.States, len(short.Steps)+1)
+			for i, st := range doc.States {
+				m := st["#meta"].(map[string]any)
+				require.NotContains(t, m, "violation", "state %d", i)
+				require.NotContains(t, m, "witness", "state %d", i)
+			}
+
+			// The full run still says what it shows.
+			require.NoError(t, json.Unmarshal(write(t, func(b *bytes.Buffer) error { return traces.WriteITF(b, full) }), &doc))
+			want := strings.TrimPrefix(c.status, "no-")
+			require.Equal(t, want, doc.Meta["status"])
+			require.Equal(t, float64(len(full.Steps)), doc.Meta[want+"-index"])
+		})
+	}
+}
+
+// TestITFUnknownProperty checks that a run naming a property this version
+// does not know is not written as a violation.
+func TestITFUnknownProperty(t *testing.T) {
+	r := exportRun(t, exportIDs[0], exportTW1())
+	r.Trace.Property = "no-such-property"
+	data := write(t, func(b *bytes.Buffer) error { return traces.WriteITF(b, r) })
+	require.NoError(t, traces.ValidateITF(data))
+	var doc struct {
+		Meta map[string]any `json:"#meta"`
+	}
+	require.NoError(t, json.Unmarshal(data, &doc))
+	require.Equal(t, "unknown-property", doc.Meta["status"])
+	require.Equal(t, `property "no-such-property" is unknown to this version: nothing was checked`, doc.Meta["warning"])
+	require.NotContains(t, string(data), `"violation`)
+}
+
+// TestITFVarsIsACopy checks that a caller changing the variable names it
+// was given changes neither later calls nor what WriteITF writes.
+func TestITFVarsIsACopy(t *testing.T) {
+	vars := traces.ITFVars()
+	want := append([]string(nil), vars...)
+	vars[0] = "changed"
+	require.Equal(t, want, traces.ITFVars())
+	r := exportRun(t, exportIDs[0], exportTW1())
+	var doc itfDoc
+	require.NoError(t, json.Unmarshal(write(t, func(b *bytes.Buffer) error { return traces.WriteITF(b, r) }), &doc))
+	require.Equal(t, want, doc.Vars)
 }
 
 // itfDocument wraps states (JSON text) in a valid trace with vars x and y
@@ -597,6 +671,7 @@ func TestPcapDuplicateKeepsIPID(t *testing.T) {
 		model.Action{Kind: model.ActDeliver, Seg: g}.String(),
 		model.Action{Kind: model.ActDeliver, Seg: g}.String())
 	tr.States, tr.Labels = nil, nil
+	tr.Faults = nil // the recorded faults are the unextended run's
 	r2, err := traces.Replay(tr)
 	require.NoError(t, err)
 	_, recs := readPcap(t, write(t, func(b *bytes.Buffer) error { return traces.WritePcap(b, r2) }))

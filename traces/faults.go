@@ -11,7 +11,7 @@ import (
 // FaultSet is what a run asks of the network: copies lost, copies
 // duplicated, and deliveries out of send order, counted as inversions (for
 // each delivery, the copies in flight in the same direction that were sent
-// strictly earlier; see [model.Inversions]).
+// before it, in the run's send order; see [Flight.SentBefore]).
 type FaultSet struct {
 	Drops        int    `json:"drops"`
 	Duplications int    `json:"duplications"`
@@ -24,7 +24,6 @@ type FaultSet struct {
 func Faults(r Replayed) FaultSet {
 	var f FaultSet
 	lost, dup, late := map[string]int{}, map[string]int{}, map[string]int{}
-	prev := r.Init
 	for _, st := range r.Steps {
 		a := st.Label.Action
 		switch a.Kind {
@@ -34,13 +33,13 @@ func Faults(r Replayed) FaultSet {
 		case model.ActDuplicate:
 			f.Duplications++
 			dup[segKind(a.Seg)]++
-		case model.ActDeliver:
-			if n := model.Inversions(prev, a.Seg); n > 0 {
-				f.Reorderings += n
-				late[segKind(a.Seg)] += n
-			}
 		}
-		prev = st.State
+	}
+	for _, fl := range Flights(r) {
+		if fl.Overtakes > 0 {
+			f.Reorderings += fl.Overtakes
+			late[segKind(fl.Seg)] += fl.Overtakes
+		}
 	}
 	f.Total = f.Drops + f.Duplications + f.Reorderings
 	f.Summary = "needs " + counted(lost, "lost", "no loss") + "; " + counted(dup, "duplicated", "no duplication") +

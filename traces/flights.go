@@ -34,9 +34,17 @@ type Flight struct {
 	Fate      Fate
 	DupOf     int  // for a copy made by a duplication: 1 + the index of the flight it copies; 0 otherwise
 	DupStep   int  // the duplication's step
-	Overtakes int  // on delivery: copies in flight in the same direction sent strictly earlier
+	Overtakes int  // on delivery: copies in flight in the same direction sent earlier (see [Flight.SentBefore])
 	Reordered bool // Overtakes > 0
+	// Order is the copy's place in the run's send order: copies sent at the
+	// start first, then each step's emissions in the order the step emitted
+	// them. A duplicate has its original's Order: it was sent with it.
+	Order int
 }
+
+// SentBefore reports whether f was sent strictly before g: earlier in the
+// run's send order. A copy and its duplicates are sent together.
+func (f Flight) SentBefore(g Flight) bool { return f.Order < g.Order }
 
 // Times returns the model time, in sub-ticks, at the start (index 0) and
 // after each step (index i). Only ticks advance it.
@@ -59,11 +67,13 @@ func Flights(r Replayed) []Flight {
 	times := Times(r)
 	var out []Flight
 	live := []int{} // indices into out of copies in flight
+	order := 0
 	for i := 0; i < r.Init.Net.Len(); i++ {
 		g := r.Init.Net.At(i)
 		age := int(g.Age)
 		g.Age = 0
-		out = append(out, Flight{Seg: g, SentAt: -age})
+		out = append(out, Flight{Seg: g, SentAt: -age, Order: order})
+		order++
 		live = append(live, len(out)-1)
 	}
 	find := func(g model.Segment, now int) int {
@@ -76,7 +86,6 @@ func Flights(r Replayed) []Flight {
 		}
 		return -1
 	}
-	prev := r.Init
 	for i, st := range r.Steps {
 		step, now := i+1, times[i]
 		a := st.Label.Action
@@ -86,26 +95,30 @@ func Flights(r Replayed) []Flight {
 				f := &out[live[k]]
 				f.End, f.EndAt = step, now
 				f.Fate = Lost
+				live = append(live[:k], live[k+1:]...)
 				if a.Kind == model.ActDeliver {
 					f.Fate = Delivered
-					f.Overtakes = model.Inversions(prev, a.Seg)
+					for _, o := range live {
+						if out[o].Seg.Src == f.Seg.Src && out[o].SentBefore(*f) {
+							f.Overtakes++
+						}
+					}
 					f.Reordered = f.Overtakes > 0
 				}
-				live = append(live[:k], live[k+1:]...)
 			}
 		case model.ActDuplicate:
 			if k := find(a.Seg, now); k >= 0 {
 				c := out[live[k]]
-				out = append(out, Flight{Seg: c.Seg, Sent: c.Sent, SentAt: c.SentAt, DupOf: live[k] + 1, DupStep: step})
+				out = append(out, Flight{Seg: c.Seg, Sent: c.Sent, SentAt: c.SentAt, DupOf: live[k] + 1, DupStep: step, Order: c.Order})
 				live = append(live, len(out)-1)
 			}
 		}
 		for _, g := range st.Label.Emitted() {
 			g.Age = 0
-			out = append(out, Flight{Seg: g, Sent: step, SentAt: now})
+			out = append(out, Flight{Seg: g, Sent: step, SentAt: now, Order: order})
+			order++
 			live = append(live, len(out)-1)
 		}
-		prev = st.State
 	}
 	return out
 }

@@ -44,13 +44,21 @@ type htmlFlight struct {
 	Note string `json:"note"` // "sent at step 4", "duplicate of #2", …
 }
 
-var endpointFields = []string{
-	"connection state", "incarnation", "ISS", "IRS", "SND.UNA", "SND.NXT", "RCV.NXT", "sends a data octet",
-	"user called CLOSE", "retransmission timer rtx0", "retransmission timer rtx1", "TIME-WAIT timer",
-	"entered TIME-WAIT in incarnations",
+// endpointFields names the rows of an endpoint's state, in display order;
+// [endpointValues] gives their values. A fresh slice on every call.
+func endpointFields() []string {
+	return []string{
+		"connection state", "incarnation", "ISS", "IRS", "SND.UNA", "SND.NXT", "RCV.NXT", "sends a data octet",
+		"user called CLOSE", "retransmission timer rtx0", "retransmission timer rtx1", "TIME-WAIT timer",
+		"entered TIME-WAIT in incarnations",
+	}
 }
 
-var globalFields = []string{"copies in flight", "losses left", "duplications left", "timers fired at this instant", "model error"}
+// globalFields names the rows of the network and budget state, in display
+// order. A fresh slice on every call.
+func globalFields() []string {
+	return []string{"copies in flight", "losses left", "duplications left", "timers fired at this instant", "model error"}
+}
 
 func yesNo(b bool) string {
 	if b {
@@ -72,7 +80,7 @@ func timerValue(t model.Timer, grid int, tries bool) string {
 	return s
 }
 
-// endpointValues are the values of endpointFields; a number the endpoint
+// endpointValues are the values of [endpointFields]; a number the endpoint
 // does not hold in its state is "—", as model.Endpoint.String omits it.
 func endpointValues(s model.State, side model.Side, grid int) []string {
 	e := s.Ends[side]
@@ -103,7 +111,7 @@ func endpointValues(s model.State, side model.Side, grid int) []string {
 }
 
 func (v *view) htmlData() htmlData {
-	d := htmlData{Title: v.title(), Fields: endpointFields, Globals: globalFields, Hit: v.hit, Flights: len(v.flights)}
+	d := htmlData{Title: v.title(), Fields: endpointFields(), Globals: globalFields(), Hit: v.hit, Flights: len(v.flights)}
 	if v.hit >= 0 {
 		d.HitText = v.hitNote()
 		d.Start = v.hit
@@ -165,15 +173,18 @@ func (v *view) htmlData() htmlData {
 // keys) that shows both endpoints' full state at the selected step, the
 // copies in flight, the step's label, and highlights its row in the diagram;
 // the configuration; the property's title, reference and meaning; the fault
-// summary; and which step violates the property. The per-step data is
-// embedded as JSON and rendered by plain JavaScript.
+// summary; and which step violates the property, or, when the property is
+// known but the run no longer violates it (or no longer reaches the
+// witness), a warning banner saying so. The per-step data is embedded as
+// JSON and rendered by plain JavaScript.
 //
 // Opened with the URL fragment #selftest the page tests itself: its script
 // moves the slider and clicks through every step, checks that what is shown
 // changes at each step and agrees with the model's own form of that state,
 // that the diagram is present with one line per copy, and that no script
 // error, unhandled rejection or console.error occurred; it writes "PASS …"
-// or "FAIL: reason" into <pre id="selftest-result">.
+// or "FAIL: reason" into <pre id="selftest-result">; a PASS counts the
+// states shown, the initial one included, and the steps between them.
 func WriteHTML(w io.Writer, r Replayed) error {
 	v := newView(r)
 	data, err := json.Marshal(v.htmlData()) // escapes <, > and &: no "</script>" inside
@@ -202,6 +213,9 @@ func WriteHTML(w io.Writer, r Replayed) error {
 		p(" <button type=\"button\" id=\"goto-hit\">show step %d</button>", v.hit)
 	}
 	b.WriteString("</p>\n")
+	if v.stale() {
+		p("<p class=\"warning\" id=\"stale-warning\" role=\"alert\">⚠ %s</p>\n", e(v.staleWarning()))
+	}
 	p("<p class=\"faults\"><b>Faults:</b> %s</p>\n", e(v.faults()))
 	b.WriteString("</header>\n<main>\n<section id=\"panel\">\n")
 	b.WriteString("<div class=\"controls\">\n")
@@ -271,6 +285,7 @@ h3 { font-size: 14px; margin: 12px 0 4px; }
 p { margin: 4px 0; }
 .kind, .small, .ref { color: #555; }
 .verdict.hit { color: #b3261e; font-weight: bold; }
+.warning { margin: 6px 0; padding: 6px 10px; border: 2px solid #d93025; border-radius: 4px; background: #fde3e1; color: #b3261e; font-weight: bold; }
 main { display: flex; align-items: flex-start; gap: 16px; padding: 12px 20px; }
 #panel { flex: 0 0 500px; position: sticky; top: 0; max-height: 100vh; overflow: auto; }
 #diagram { flex: 1 1 auto; overflow-x: auto; border: 1px solid #e3e3e3; border-radius: 6px; }
@@ -509,7 +524,8 @@ const htmlScript = `(function () {
       if (problems.length > 0) {
         out.textContent = "FAIL: " + problems.slice(0, 8).join("; ") + (problems.length > 8 ? "; and " + (problems.length - 8) + " more" : "");
       } else {
-        out.textContent = "PASS: " + checked + " steps shown and checked against the model, " + lines + " copy lines, no script errors";
+        out.textContent = "PASS: " + checked + (checked === 1 ? " state (" : " states (") + last + (last === 1 ? " step)" : " steps)") +
+          " shown and checked against the model, " + lines + " copy lines, no script errors";
       }
     }
     run().catch(function (e) { out.textContent = "FAIL: the self-test threw " + e; });

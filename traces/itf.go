@@ -38,9 +38,12 @@ import (
 // every ITF file's "#meta".
 const ITFFormatDescription = "https://apalache-mc.org/docs/adr/015adr-trace.html"
 
-// ITFVars are the variables of every state [WriteITF] writes, in order.
-var ITFVars = []string{
-	"A", "B", "net", "loss_left", "dup_left", "timers_fired", "tw_entered", "time", "action", "label",
+// ITFVars returns the variables of every state [WriteITF] writes, in
+// order. The slice is new on every call: changing it changes nothing else.
+func ITFVars() []string {
+	return []string{
+		"A", "B", "net", "loss_left", "dup_left", "timers_fired", "tw_entered", "time", "action", "label",
+	}
 }
 
 // WriteITF writes a replayed run in the Informal Trace Format (ITF, Apalache
@@ -74,8 +77,15 @@ var ITFVars = []string{
 // Every integer in a state is a {"#bigint": "..."} object, which ADR-015
 // allows for any integer; "#meta" objects are free-form JSON and use plain
 // numbers for the state index, the configuration and the index of the state
-// that violates the property (or reaches the witness). The output is
-// deterministic (no timestamp) and passes [ValidateITF].
+// that violates the property (or reaches the witness).
+//
+// The trace's "#meta" "status" is what the replay shows, evaluated afresh:
+// "violation" (with "violation-index") or "witness" (with "witness-index")
+// when the property is violated or the witness reached, else "no-violation"
+// or "no-witness" with a "warning" saying the run no longer shows it (the
+// model or the file changed), or "unknown-property" with a "warning" when
+// this version does not know the property. The output is deterministic (no
+// timestamp) and passes [ValidateITF].
 func WriteITF(w io.Writer, r Replayed) error {
 	meta := itfTraceMeta(r)
 	times := Times(r)
@@ -83,8 +93,9 @@ func WriteITF(w io.Writer, r Replayed) error {
 	b.WriteString("{\n  \"#meta\": ")
 	writeITFValue(&b, meta)
 	b.WriteString(",\n  \"vars\": ")
-	vars := make(itfList, len(ITFVars))
-	for i, v := range ITFVars {
+	names := ITFVars()
+	vars := make(itfList, len(names))
+	for i, v := range names {
 		vars[i] = v
 	}
 	writeITFValue(&b, vars)
@@ -163,9 +174,23 @@ func itfTraceMeta(r Replayed) itfObj {
 	if p.Kind != 0 {
 		prop = append(prop, itfField{"kind", p.Kind.String()}, itfField{"title", p.Title}, itfField{"ref", p.Ref})
 	}
+	at := Evaluate(r, p)
 	status := "violation"
 	if kind == KindWitness {
 		status = "witness"
+	}
+	warning := ""
+	switch {
+	case p.Kind == 0: // unknown to this version: nothing was evaluated
+		status = "unknown-property"
+		warning = fmt.Sprintf("property %q is unknown to this version: nothing was checked", p.ID)
+	case at < 0:
+		verb := "violates"
+		if kind == KindWitness {
+			verb = "reaches"
+		}
+		status = "no-" + status
+		warning = fmt.Sprintf("this run no longer %s %s: the model or the file changed", verb, p.ID)
 	}
 	meta := itfObj{
 		{"format", "ITF"},
@@ -179,8 +204,11 @@ func itfTraceMeta(r Replayed) itfObj {
 		{"variant", r.Trace.Variant},
 		{"steps", len(r.Steps)},
 	}
-	if at := Evaluate(r, p); at >= 0 {
+	if at >= 0 {
 		meta = append(meta, itfField{status + "-index", at})
+	}
+	if warning != "" {
+		meta = append(meta, itfField{"warning", warning})
 	}
 	meta = append(meta,
 		itfField{"time-unit", fmt.Sprintf("sub-tick: 1/%d of a tick; MSL = %d tick(s)", r.Config.Grid, r.Config.MSL)},

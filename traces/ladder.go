@@ -115,6 +115,21 @@ func (v *view) hitVerb() string {
 	return "violates"
 }
 
+// stale reports whether the run no longer shows what it was recorded for:
+// its property is known, but the replay never violates it (or never reaches
+// the witness). The model or the trace file changed since it was written.
+func (v *view) stale() bool { return v.propOK && v.hit < 0 }
+
+// staleWarning is the warning every rendering of a stale run shows:
+// "this run no longer violates ID: the model or the file changed".
+func (v *view) staleWarning() string {
+	verb := "violates"
+	if v.witness() {
+		verb = "reaches"
+	}
+	return fmt.Sprintf("WARNING: this run no longer %s %s: the model or the file changed", verb, v.prop.ID)
+}
+
 // kindName is "counterexample", "witness" or "run".
 func (v *view) kindName() string {
 	switch {
@@ -186,7 +201,9 @@ func (v *view) stateName(e model.Endpoint) string {
 	return e.St.String()
 }
 
-// duration says a span of sub-ticks in ticks: "1 tick", "0.5 ticks".
+// duration says a span of sub-ticks in ticks: "1 tick", "2 ticks", and a
+// fraction with two decimals as [clock] writes times: "0.33 ticks",
+// "1.67 ticks".
 func duration(sub, grid int) string {
 	if grid < 1 {
 		grid = 1
@@ -197,7 +214,7 @@ func duration(sub, grid int) string {
 		}
 		return fmt.Sprintf("%d ticks", sub/grid)
 	}
-	return strconv.FormatFloat(float64(sub)/float64(grid), 'f', -1, 64) + " ticks"
+	return fmt.Sprintf("%.2f ticks", float64(sub)/float64(grid))
 }
 
 // timerName names a timer for people.
@@ -211,13 +228,23 @@ func timerName(t model.TimerID) string {
 	return "retransmission timer rtx1"
 }
 
+// twSlotName names what the TW timer slot times in e: TIME-WAIT, or, in
+// FIN-WAIT-2 under --fin-timeout, the orphaned FIN-WAIT-2 timeout (the model
+// uses one slot for both, as Linux does).
+func twSlotName(e model.Endpoint) string {
+	if e.St == model.FinWait2 {
+		return "FIN-WAIT-2 timeout"
+	}
+	return timerName(model.TimerTW)
+}
+
 // timerStarts lists the timers of e that (re)started between prev and e, as
 // "TIME-WAIT timer: 1 tick".
 func timerStarts(prev, e model.Endpoint, grid int) []string {
 	var out []string
 	started := func(p, t model.Timer) bool { return t.On && (!p.On || t.Due > p.Due) }
 	if started(prev.TW, e.TW) {
-		out = append(out, fmt.Sprintf("%s: %s", timerName(model.TimerTW), duration(int(e.TW.Due), grid)))
+		out = append(out, fmt.Sprintf("%s: %s", twSlotName(e), duration(int(e.TW.Due), grid)))
 	}
 	for k := range e.Rtx {
 		if started(prev.Rtx[k], e.Rtx[k]) {
@@ -231,7 +258,7 @@ func timerStarts(prev, e model.Endpoint, grid int) []string {
 func timersRunning(e model.Endpoint, grid int) []string {
 	var out []string
 	if e.TW.On {
-		out = append(out, fmt.Sprintf("%s: %s left", timerName(model.TimerTW), duration(int(e.TW.Due), grid)))
+		out = append(out, fmt.Sprintf("%s: %s left", twSlotName(e), duration(int(e.TW.Due), grid)))
 	}
 	for k, t := range e.Rtx {
 		if t.On {
@@ -441,6 +468,8 @@ func (v *view) consumed(i int) []netItem {
 // (↯), timer bars beside each lifeline (┃ TIME-WAIT, ┆ retransmission) and
 // the step that violates the property (▶). A legend comes first. Widths are
 // fixed for the whole diagram, so the columns align in a monospaced font.
+// When the property is known but the run no longer violates it (or no
+// longer reaches the witness), a warning line follows the title.
 func WriteLadder(w io.Writer, r Replayed) error {
 	v := newView(r)
 	var rows []ladderRow
@@ -517,6 +546,9 @@ func WriteLadder(w io.Writer, r Replayed) error {
 
 	var b strings.Builder
 	b.WriteString(v.title() + "\n")
+	if v.stale() {
+		b.WriteString("⚠ " + v.staleWarning() + "\n")
+	}
 	if v.propOK {
 		fmt.Fprintf(&b, "property: %s\n", v.prop.Title)
 	}

@@ -57,6 +57,8 @@ func mermaidID(s model.Side) string { return s.String() }
 // say each connection state change, the timers started (TIME-WAIT (1 tick)),
 // what users and timers did, duplications (⊕), deliveries out of send order
 // (↯) and time passing; the step that violates the property is highlighted.
+// A run whose property is known but no longer violated (or whose witness is
+// no longer reached) opens with a note saying so.
 // Text is escaped for Mermaid (";", "#", "%", "<", ">" and "&" become
 // entity codes).
 func WriteMermaid(w io.Writer, r Replayed) error {
@@ -68,6 +70,9 @@ func WriteMermaid(w io.Writer, r Replayed) error {
 	say("participant A as A (client)")
 	say("participant N as Network")
 	say("participant B as B (server)")
+	if v.stale() {
+		say("Note over A,B: %s", mermaidText("⚠ "+v.staleWarning()))
+	}
 	if v.propOK {
 		say("Note over A,B: %s", mermaidLines([]string{v.prop.Title, v.faults()}))
 	}

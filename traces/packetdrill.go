@@ -142,7 +142,9 @@ func (pd *pdWriter) line(at int, text, comment string) {
 		pd.started = true
 	default:
 		d := float64(at-pd.lastAt) / float64(pd.grid)
-		t = "+" + strconv.FormatFloat(d, 'f', -1, 64)
+		// Microseconds: packetdrill's own resolution; a sub-tick of a third
+		// of a second is +0.333333, not a 16-digit float.
+		t = "+" + strings.TrimRight(strings.TrimRight(strconv.FormatFloat(d, 'f', 6, 64), "0"), ".")
 	}
 	pd.lastAt = at
 	fmt.Fprintf(&pd.b, "%5s %s", t, text)

@@ -10,10 +10,11 @@ import (
 // network's) stay together where the model allows it. It swaps adjacent
 // steps of different actors only when the swap strictly reduces the number
 // of actor changes and the pair, run in the new order from the same state,
-// gives the same two labels, reaches the same state, costs the same faults,
-// and does not meet the property's target earlier. Every later state is then
-// unchanged, so the run ends in the same state with the same labels: it is
-// the same counterexample, told in a better order. Ticks are never moved.
+// gives the same two labels and reaches the same state, and the whole run
+// keeps the same fault set (send order included) and meets the property's
+// target at the same step. Every later state is then unchanged, so the run
+// ends in the same state with the same labels: it is the same
+// counterexample, told in a better order. Ticks are never moved.
 //
 // The result is replayed once (an error means the model and the run
 // disagree) and marked Readable.
@@ -24,6 +25,11 @@ func Readable(r Replayed) (Replayed, error) {
 	}
 	p, hasProp := properties.ByID(r.Trace.Property)
 	steps := append([]checker.Step[model.State, model.Label](nil), r.Steps...)
+	wantFaults := Faults(r)
+	wantAt := -1
+	if hasProp {
+		wantAt = Evaluate(r, p)
+	}
 	state := func(i int) model.State { // state before step i (0-based)
 		if i == 0 {
 			return r.Init
@@ -71,10 +77,11 @@ func Readable(r Replayed) (Replayed, error) {
 			if !ok2 || l2 != first.Label || end != second.State {
 				continue
 			}
-			if model.Faults(s0, l1)+model.Faults(mid, l2) != model.Faults(s0, first.Label)+model.Faults(first.State, second.Label) {
-				continue
-			}
-			if hasProp && meets(p, s0, l1, mid) {
+			cand := append([]checker.Step[model.State, model.Label](nil), steps...)
+			cand[i] = checker.Step[model.State, model.Label]{Label: l1, State: mid}
+			cand[i+1] = checker.Step[model.State, model.Label]{Label: l2, State: end}
+			cr := Replayed{Init: r.Init, Steps: cand}
+			if Faults(cr) != wantFaults || (hasProp && Evaluate(cr, p) != wantAt) {
 				continue
 			}
 			steps[i] = checker.Step[model.State, model.Label]{Label: l1, State: mid}
@@ -97,11 +104,4 @@ func Readable(r Replayed) (Replayed, error) {
 		out.Trace = t
 	}
 	return out, nil
-}
-
-// meets reports whether the transition from → to (label l) reaches p's
-// target: it violates a safety property or satisfies a witness.
-func meets(p properties.Property, from model.State, l model.Label, to model.State) bool {
-	one := Replayed{Init: from, Steps: []checker.Step[model.State, model.Label]{{Label: l, State: to}}}
-	return Evaluate(one, p) == 1
 }

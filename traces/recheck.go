@@ -64,12 +64,12 @@ func Verify(t Trace) (Replayed, Recheck, error) {
 	if !ok {
 		return Replayed{}, Recheck{At: -1}, &ReplayError{Reason: fmt.Sprintf("unknown property %q", t.Property)}
 	}
-	want := KindCounterexample
+	want, what := KindCounterexample, "safety"
 	if p.Kind == properties.Sometimes {
-		want = KindWitness
+		want, what = KindWitness, "reachability"
 	}
 	if t.Kind != "" && t.Kind != want {
-		return Replayed{}, Recheck{At: -1}, &ReplayError{Reason: fmt.Sprintf("kind %q, but %s is a %s property (want %q)", t.Kind, p.ID, p.Kind, want)}
+		return Replayed{}, Recheck{At: -1}, &ReplayError{Reason: fmt.Sprintf("kind %q, but %s is a %s property (want %q)", t.Kind, p.ID, what, want)}
 	}
 	r, err := Replay(t)
 	if err != nil {

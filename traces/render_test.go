@@ -37,12 +37,19 @@ func renderCE(t testing.TB, id string) traces.Replayed {
 	t.Helper()
 	cfg := model.DefaultConfig()
 	cfg.TW = 1
+	return renderCEAt(t, id, cfg)
+}
+
+// renderCEAt returns the shortest counterexample (or witness) of property
+// id in cfg.
+func renderCEAt(t testing.TB, id string, cfg model.Config) traces.Replayed {
+	t.Helper()
 	p, ok := properties.ByID(id)
 	require.True(t, ok, id)
 	rep, err := verify.Check(context.Background(), cfg, []properties.Property{p}, verify.Options{StopEarly: true})
 	require.NoError(t, err)
 	o, _ := rep.Outcome(p.ID)
-	require.NotNil(t, o.Path, "%s has a counterexample at TW = 1", id)
+	require.NotNil(t, o.Path, "%s has a counterexample (or witness) in %+v", id, cfg)
 	_, r, err := traces.FromPath(rep.Config, p, traces.SearchShortest, o.Path)
 	require.NoError(t, err)
 	return r
@@ -54,7 +61,7 @@ func renderFaulty(t testing.TB) traces.Replayed {
 	t.Helper()
 	tr := traces.Trace{
 		Format: traces.Format, Version: traces.Version, Variant: traces.DefaultVariant,
-		Property: "no-rst-on-retransmitted-fin", Kind: traces.KindCounterexample, Config: model.DefaultConfig(),
+		Property: "no-rst-on-retransmitted-fin", Kind: traces.KindCounterexample, Config: model.DefaultConfig().Resolved(),
 		Actions: []string{
 			"dup B>A ACK seq=1 ack=1 len=1 inc=1 age=0",
 			"deliver B>A ACK seq=1 ack=1 len=1 inc=1 age=0",
@@ -137,7 +144,7 @@ func TestLadder(t *testing.T) {
 		},
 		"no-stale-segment-accepted": {
 			"↯ overtook 1  #8 SYN seq=0 inc=2 ──▶●", // the new SYN overtakes the old ACK
-			"after 0.5 ticks  #7 ACK seq=2 ack=3 inc=1 ──▶●",
+			"after 0.50 ticks  #7 ACK seq=2 ack=3 inc=1 ──▶●",
 			"SYN-RECEIVED inc=2",
 			"step 14 violates no-stale-segment-accepted",
 		},
@@ -397,7 +404,7 @@ func TestHTMLEscapes(t *testing.T) {
 
 // TestRenderEmptyRun renders a run of no steps: the initial state alone.
 func TestRenderEmptyRun(t *testing.T) {
-	r, err := traces.Replay(traces.Trace{Version: traces.Version, Property: "no-stale-reset", Config: model.DefaultConfig()})
+	r, err := traces.Replay(traces.Trace{Version: traces.Version, Property: "no-stale-reset", Config: model.DefaultConfig().Resolved()})
 	require.NoError(t, err)
 	for _, rd := range renderWriters {
 		out := renderOut(t, rd.write, r)
@@ -406,4 +413,111 @@ func TestRenderEmptyRun(t *testing.T) {
 	counts, _ := svgElements(t, renderOut(t, traces.WriteSVG, r))
 	require.Equal(t, 1, counts["line"], "the data octet in flight at the start")
 	require.Contains(t, renderOut(t, traces.WriteLadder, r), "this run does not violate no-stale-reset")
+}
+
+// cutShort returns r without its last step, as a trace file edited by hand
+// or replayed by a changed model would be: it replays, but its last step,
+// the one that violated the property (or reached the witness), is gone.
+func cutShort(t testing.TB, r traces.Replayed) traces.Replayed {
+	t.Helper()
+	tr := r.Trace
+	n := len(tr.Actions) - 1
+	require.GreaterOrEqual(t, n, 0)
+	tr.Actions = tr.Actions[:n:n]
+	if len(tr.States) > n {
+		tr.States = tr.States[:n:n]
+	}
+	if len(tr.Labels) > n {
+		tr.Labels = tr.Labels[:n:n]
+	}
+	tr.Faults = nil // the faults recorded are those of the whole run
+	short, err := traces.Replay(tr)
+	require.NoError(t, err)
+	return short
+}
+
+// TestRenderNoLongerViolates renders runs cut one step short of their
+// violation (or witness): every rendering must warn, in words, that the
+// run no longer shows what it was recorded for, and mark no step.
+func TestRenderNoLongerViolates(t *testing.T) {
+	type run struct {
+		name, verb string
+		r          traces.Replayed
+	}
+	var runs []run
+	for _, id := range renderIDs {
+		runs = append(runs, run{id, "violates", renderCE(t, id)})
+	}
+	runs = append(runs, run{"retransmitted-fin-in-time-wait", "reaches", renderCE(t, "retransmitted-fin-in-time-wait")})
+	for _, c := range runs {
+		t.Run(c.name, func(t *testing.T) {
+			id := c.r.Trace.Property
+			p := renderProperty(t, id)
+			require.Equal(t, len(c.r.Steps), traces.Evaluate(c.r, p), "the full run shows its property at its last step")
+			for _, rd := range renderWriters {
+				require.NotContains(t, renderOut(t, rd.write, c.r), "no longer", "%s of the full run warns", rd.ext)
+			}
+			short := cutShort(t, c.r)
+			require.Equal(t, -1, traces.Evaluate(short, p), "cut one step short, the run no longer shows %s", id)
+			warning := "this run no longer " + c.verb + " " + id + ": the model or the file changed"
+			for _, rd := range renderWriters {
+				out := renderOut(t, rd.write, short)
+				require.Contains(t, out, warning, rd.ext)
+				require.NotContains(t, out, "▶ "+strings.ToUpper(c.verb[:1]), "%s marks no step", rd.ext)
+			}
+			ladder := renderOut(t, traces.WriteLadder, short)
+			require.Equal(t, "⚠ WARNING: "+warning, strings.Split(ladder, "\n")[1], "the ladder's second line is the warning")
+			require.NotContains(t, ladder, "\n▶")
+			mmd := renderOut(t, traces.WriteMermaid, short)
+			require.Contains(t, mmd, "\n    Note over A,B: ⚠ WARNING: "+warning+"\n")
+			require.NotContains(t, mmd, "rect rgba(", "no step highlighted")
+			for _, l := range strings.Split(strings.TrimSuffix(mmd, "\n"), "\n") {
+				require.Regexp(t, mermaidStatement, l)
+			}
+			svg := renderOut(t, traces.WriteSVG, short)
+			counts, _ := svgElements(t, svg)
+			require.Equal(t, 1, counts["text.warning"], "one warning line")
+			require.Zero(t, counts["rect.hit"])
+			require.Contains(t, svg, `<text class="warning" x="16" y="`)
+			page := renderOut(t, traces.WriteHTML, short)
+			require.Contains(t, page, `<p class="warning" id="stale-warning" role="alert">⚠ WARNING: `+warning+"</p>")
+			require.NotContains(t, page, `id="goto-hit"`)
+			require.EqualValues(t, -1, reportData(t, page)["hit"])
+		})
+	}
+}
+
+// longDecimals is a number with five or more digits after the point, such
+// as 0.3333333333333333: a float printed raw.
+var longDecimals = regexp.MustCompile(`[0-9]\.[0-9]{5,}`)
+
+// TestRenderDurationsRounded renders the golden inputs, and runs on a grid
+// of 3 sub-ticks per tick (where a copy can be in flight a third of a tick),
+// and checks that no rendering prints a raw float: times and durations have
+// two decimals, as the time column does, and whole ticks none.
+func TestRenderDurationsRounded(t *testing.T) {
+	third := model.DefaultConfig()
+	third.TW, third.Grid = 1, 3
+	runs := map[string]traces.Replayed{"faulty": renderFaulty(t)}
+	for _, id := range renderIDs {
+		runs[id] = renderCE(t, id)
+		runs[id+"/grid-3"] = renderCEAt(t, id, third)
+	}
+	fractions, thirds := 0, 0
+	for name, r := range runs {
+		for _, rd := range renderWriters {
+			out := renderOut(t, rd.write, r)
+			require.NotRegexp(t, longDecimals, out, "%s.%s prints a raw float", name, rd.ext)
+			require.NotRegexp(t, `[0-9]\.[0-9]{3,} ticks?\b`, out, "%s.%s", name, rd.ext)
+			require.NotRegexp(t, `\b1\.00 ticks\b|\b1 ticks\b`, out, "%s.%s: one tick is \"1 tick\"", name, rd.ext)
+		}
+		ladder := renderOut(t, traces.WriteLadder, r)
+		fractions += len(regexp.MustCompile(`after [0-9]+\.[0-9]{2} ticks`).FindAllString(ladder, -1))
+		thirds += len(regexp.MustCompile(`after [0-9]+\.(33|67) ticks`).FindAllString(ladder, -1))
+	}
+	require.Positive(t, fractions, "some copy is in flight for a fraction of a tick")
+	require.Positive(t, thirds, "on the grid of 3, some copy is in flight for a third of a tick")
+	for _, id := range renderIDs {
+		require.Contains(t, renderOut(t, traces.WriteLadder, renderCE(t, id)), "TIME-WAIT timer: 1 tick", "whole ticks stay whole")
+	}
 }

@@ -31,6 +31,9 @@ const (
 
 func textW(s string) float64 { return float64(runeLen(s)) * svgCharW }
 
+// svgWarnW is the width of the warning line, drawn bold at 13px.
+func svgWarnW(s string) float64 { return textW(s) * 13 / svgFont }
+
 // svgRow is one row of the SVG ladder: a step or a folded run of ticks.
 type svgRow struct {
 	g        group
@@ -133,6 +136,12 @@ func writeSVGLadder(b *strings.Builder, v *view, standalone bool) {
 	if standalone {
 		y += 22
 	}
+	warn, warnY := "", 0.0
+	if v.stale() {
+		warn = "⚠ " + v.staleWarning()
+		warnY = y + 4
+		y += 30
+	}
 	legendY := y
 	y += 30
 	boxY := y
@@ -164,6 +173,9 @@ func writeSVGLadder(b *strings.Builder, v *view, standalone bool) {
 	width = math.Max(width, textW(cfg)*0.92+2*svgPad)
 	if standalone {
 		width = math.Max(width, textW(header[0])*1.2+2*svgPad)
+	}
+	if warn != "" {
+		width = math.Max(width, math.Ceil(svgWarnW(warn)+2*svgPad+12))
 	}
 
 	rowOf := make([]int, len(r.Steps)+1)
@@ -204,6 +216,8 @@ func writeSVGLadder(b *strings.Builder, v *view, standalone bool) {
 .tw-ladder .rtx { fill: #f29900; }
 .tw-ladder .hitnote { fill: #c5221f; font-weight: bold; }
 .tw-ladder .timenote { fill: #666; font-style: italic; }
+.tw-ladder .warnbox { fill: #fde3e1; stroke: #d93025; stroke-width: 1.5; }
+.tw-ladder .warning { fill: #b3261e; font-weight: bold; font-size: 13px; }
 </style>
 <defs>
 <marker id="tw-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M0,1 L10,5 L0,9 z" fill="#2557c7"/></marker>
@@ -221,6 +235,10 @@ func writeSVGLadder(b *strings.Builder, v *view, standalone bool) {
 	}
 	if standalone {
 		p(`<text class="small" x="%d" y="%.0f">%s</text>`+"\n", svgPad, cfgY, xmlText(cfg))
+	}
+	if warn != "" {
+		p(`<rect class="warnbox" x="%d" y="%.0f" width="%.0f" height="24" rx="3"/>`+"\n", svgPad-6, warnY-17, math.Ceil(svgWarnW(warn)+12))
+		p(`<text class="warning" x="%d" y="%.0f">%s</text>`+"\n", svgPad, warnY, xmlText(warn))
 	}
 	lg := float64(svgPad)
 	legendItem := func(draw string, text string) {
@@ -449,7 +467,7 @@ func writeSVGLadder(b *strings.Builder, v *view, standalone bool) {
 	// Footer.
 	for i, f := range foot {
 		cls := "small"
-		if i == len(foot)-1 && v.hit >= 0 {
+		if i == len(foot)-1 && (v.hit >= 0 || v.stale()) {
 			cls = "hitnote"
 		}
 		p(`<text class="%s" x="%d" y="%.0f">%s</text>`+"\n", cls, svgPad, footY+float64(i)*18, xmlText(f))
@@ -511,7 +529,9 @@ func (v *view) flightTitle(k int) string {
 // send order is drawn thick and orange), the connection state beside each
 // lifeline where it changes, TIME-WAIT and retransmission timers as thin
 // bars beside the lifelines, what happened at each step, and the step that
-// violates the property highlighted. All text is XML-escaped.
+// violates the property highlighted. When the property is known but the run
+// no longer violates it (or no longer reaches the witness), a warning line
+// in red says so above the legend. All text is XML-escaped.
 func WriteSVG(w io.Writer, r Replayed) error {
 	v := newView(r)
 	var b strings.Builder

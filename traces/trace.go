@@ -2,10 +2,12 @@ package traces
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/timewait/timewait/checker"
 	"github.com/timewait/timewait/model"
 	"github.com/timewait/timewait/properties"
+	"github.com/timewait/timewait/variants"
 )
 
 // Format is the value of every trace file's "format" field.
@@ -14,7 +16,9 @@ const Format = "timewait-trace"
 // Version is the trace format version this package writes and reads.
 const Version = 1
 
-// DefaultVariant names the model's rules as they are without a variant.
+// DefaultVariant names the model's rules as configured, with no named
+// variant; any other value must name a variant of package variants whose
+// rules the configuration has.
 const DefaultVariant = "default"
 
 // Trace kinds: a run that violates a safety property, or one that reaches a
@@ -76,6 +80,7 @@ type ReplayError struct {
 	Reason string
 }
 
+// Error says "trace does not replay", the step and why.
 func (e *ReplayError) Error() string {
 	if e.Step == 0 {
 		return "trace does not replay: " + e.Reason
@@ -91,7 +96,16 @@ func Replay(t Trace) (Replayed, error) {
 		return Replayed{}, &ReplayError{Reason: fmt.Sprintf("format version %d, this tool reads %d", t.Version, Version)}
 	}
 	if t.Variant != "" && t.Variant != DefaultVariant {
-		return Replayed{}, &ReplayError{Reason: fmt.Sprintf("unknown variant %q (known: %s)", t.Variant, DefaultVariant)}
+		v, ok := variants.ByName(t.Variant)
+		if !ok {
+			return Replayed{}, &ReplayError{Reason: fmt.Sprintf("unknown variant %q (known: %s, %s)", t.Variant, DefaultVariant, strings.Join(variants.Names(), ", "))}
+		}
+		if !v.Holds(t.Config) {
+			return Replayed{}, &ReplayError{Reason: fmt.Sprintf("the configuration does not have variant %s's rules (it sets %s)", v.Name, strings.Join(v.Sets, ", "))}
+		}
+	}
+	if t.Config.Grid == 0 {
+		return Replayed{}, &ReplayError{Reason: "configuration: grid is 0; a trace records the grid it was found on (1..8)"}
 	}
 	m, err := model.New(t.Config)
 	if err != nil {
@@ -120,6 +134,11 @@ func Replay(t Trace) (Replayed, error) {
 		}
 		r.Steps = append(r.Steps, checker.Step[model.State, model.Label]{Label: l, State: next})
 		s = next
+	}
+	if t.Faults != nil {
+		if got := Faults(r); got != *t.Faults {
+			return r, &ReplayError{Reason: fmt.Sprintf("the trace records faults %q (total %d), the run has %q (total %d)", t.Faults.Summary, t.Faults.Total, got.Summary, got.Total)}
+		}
 	}
 	return r, nil
 }

@@ -120,6 +120,9 @@ type SweepSpec struct {
 	// smaller TWs cannot change any threshold (min_tw depends only on the
 	// rows from min_tw−1 up), and they are the costliest to explore.
 	AllTW bool
+	// Apply, if set, is applied to each configuration after its MSL and
+	// varied parameters are set (a variant's rules: variants.Variant.Apply).
+	Apply func(model.Config) model.Config
 	// Starting, if set, is called before each configuration is checked.
 	Starting func(cfg model.Config, params []Param)
 }
@@ -192,6 +195,9 @@ func Sweep(ctx context.Context, spec SweepSpec, onRow func(Row)) (SweepReport, e
 			cfg.MSL = msl
 			for _, p := range params {
 				cfg = WithParam(cfg, p)
+			}
+			if spec.Apply != nil {
+				cfg = spec.Apply(cfg)
 			}
 			rows, err := sweepTW(ctx, cfg, tws, params, spec, onRow)
 			rep.Rows = append(rep.Rows, rows...)
@@ -286,4 +292,61 @@ func threshold(msl int, params []Param, p properties.Property, rows []Row) Thres
 		}
 	}
 	return t
+}
+
+// MSLLimit is, for a variant that fixes TIME-WAIT's length, the largest MSL
+// in a sweep's range for which a property holds.
+type MSLLimit struct {
+	Property string
+	Params   []Param
+	// MaxMSL is the largest MSL in range at which the property holds; nil
+	// when it holds at none (or a run there was incomplete).
+	MaxMSL *int
+	// Below says the property holds at every MSL in range up to MaxMSL, so
+	// MaxMSL is a limit, not an isolated value.
+	Below bool
+	// Incomplete lists the MSLs whose search was cut short.
+	Incomplete []int
+}
+
+// MSLLimits derives, from the rows of a sweep over MSL at one fixed TW, the
+// largest MSL for which each property holds.
+func MSLLimits(rows []Row, props []properties.Property) []MSLLimit {
+	var out []MSLLimit
+	for _, p := range props {
+		groups := map[string][]Row{}
+		var keys []string
+		for _, r := range rows {
+			if r.Property != p.ID {
+				continue
+			}
+			k := fmt.Sprint(r.Params)
+			if _, ok := groups[k]; !ok {
+				keys = append(keys, k)
+			}
+			groups[k] = append(groups[k], r)
+		}
+		for _, k := range keys {
+			l := MSLLimit{Property: p.ID, Params: groups[k][0].Params}
+			for _, r := range groups[k] {
+				if !r.Complete && r.Verdict != checker.Violated {
+					l.Incomplete = append(l.Incomplete, r.MSL)
+				}
+				if r.Verdict == checker.Holds && (l.MaxMSL == nil || r.MSL > *l.MaxMSL) {
+					m := r.MSL
+					l.MaxMSL = &m
+				}
+			}
+			if l.MaxMSL != nil {
+				l.Below = true
+				for _, r := range groups[k] {
+					if r.MSL <= *l.MaxMSL && r.Verdict != checker.Holds {
+						l.Below = false
+					}
+				}
+			}
+			out = append(out, l)
+		}
+	}
+	return out
 }

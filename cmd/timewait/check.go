@@ -21,6 +21,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	traceOut := fs.String("trace-out", "", "write each counterexample as a trace file here (several: the property ID is added to the name)")
 	htmlOut := fs.String("html", "", "write each counterexample as a self-contained HTML report here (several: the property ID is added)")
 	search := fs.String("search", "fewest-faults", "counterexample shown: fewest-faults (then fewest steps; the shortest when that search exceeds 2,000,000 states) or shortest")
+	variant := addVariantFlag(fs)
 	exhaustive := fs.Bool("exhaustive", false, "explore every state even after every property is decided (for state counts)")
 	readable := fs.Bool("readable", true, "regroup a counterexample's steps by endpoint where that changes nothing")
 	set, help, err := parseFlags(fs, args, stdout)
@@ -28,6 +29,10 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 		return exitHolds, err
 	}
 	cfg, err := mf.configFrom(set)
+	if err != nil {
+		return exitBadInput, err
+	}
+	cfg, v, err := applyVariant(*variant, set, cfg)
 	if err != nil {
 		return exitBadInput, err
 	}
@@ -61,9 +66,14 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return exitBadInput, err
 	}
-	out, err := buildCheckOutput(ctx, rep, cov, counterexampleSearch(*search), *readable)
+	out, err := buildCheckOutput(ctx, rep, cov, counterexampleSearch(*search), *readable, *mf.maxStates)
 	if err != nil {
 		return exitBadInput, err
+	}
+	if v != nil {
+		if err := out.setVariant(v.Name); err != nil {
+			return exitBadInput, err
+		}
 	}
 	if err := writeCounterexamples(out, *traceOut, *htmlOut, stderr); err != nil {
 		return exitBadInput, err
@@ -78,6 +88,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 type checkOutput struct {
 	Tool       string        `json:"tool"`
 	Version    string        `json:"version"`
+	Variant    string        `json:"variant,omitempty"`
 	Config     model.Config  `json:"config"`
 	Complete   bool          `json:"complete"`
 	StopReason string        `json:"stop_reason,omitempty"`
@@ -133,7 +144,7 @@ func (o checkOutput) exitCode() int {
 	return code
 }
 
-func buildCheckOutput(ctx context.Context, rep verify.Report, cov *verify.Coverage, search counterexampleSearch, readable bool) (checkOutput, error) {
+func buildCheckOutput(ctx context.Context, rep verify.Report, cov *verify.Coverage, search counterexampleSearch, readable bool, maxStates int) (checkOutput, error) {
 	out := checkOutput{
 		Tool: "timewait", Version: Version, Config: rep.Config, Complete: rep.Complete, StopReason: rep.StopReason,
 		States: rep.States, Depth: rep.Depth, Seconds: rep.Seconds, Results: []resultJSON{}, Witnesses: []witnessJSON{},
@@ -147,7 +158,7 @@ func buildCheckOutput(ctx context.Context, rep verify.Report, cov *verify.Covera
 				return out, fmt.Errorf("%s: %w", o.Property.ID, err)
 			}
 			if o.Property.Kind == properties.Always && (search != "shortest" || readable) {
-				imp, err := improve(ctx, search, rep.Config, o.Property, t, r, readable)
+				imp, err := improve(ctx, search, rep.Config, o.Property, t, r, readable, maxStates)
 				if err != nil {
 					return out, fmt.Errorf("%s: %w", o.Property.ID, err)
 				}
@@ -230,13 +241,21 @@ func writeCheckText(w io.Writer, rep verify.Report, out checkOutput, cov *verify
 	}
 }
 
-// configLine prints a resolved configuration on one line.
+// configLine prints a resolved configuration on one line. Options added
+// later (close, fin-timeout) appear only when they are not the default, so
+// the line of a default configuration does not change.
 func configLine(c model.Config) string {
 	parts := []string{
 		fmt.Sprintf("msl=%d tw=%d rto=%d backoff=%d retries=%d loss=%d dup=%d incarnations=%d grid=%d",
 			c.MSL, c.TW, c.RTO, c.Backoff, c.Retries, c.Loss, c.Dup, c.Incarnations, c.Grid),
 		"lifetime=" + c.Lifetime.String(), "same-instant=" + c.SameInstant.String(), "close-order=" + c.CloseOrder.String(),
 		"tw-restart=" + c.TWRestart.String(), "tw-rst=" + c.TWRst.String(), "rtx=" + c.Rtx.String(),
+	}
+	if c.CloseMode != model.CloseFIN {
+		parts = append(parts, "close="+c.CloseMode.String())
+	}
+	if c.FinTimeout != 0 {
+		parts = append(parts, fmt.Sprintf("fin-timeout=%d", c.FinTimeout))
 	}
 	if c.DataUnacked {
 		parts = append(parts, "data-unacked")
@@ -299,4 +318,38 @@ func writeCounterexamples(out checkOutput, traceOut, htmlOut string, stderr io.W
 		}
 	}
 	return nil
+}
+
+// setVariant records the variant in the output and in every trace, and
+// replays each trace again under it.
+func (o *checkOutput) setVariant(name string) error {
+	o.Variant = name
+	for id, r := range o.replayed {
+		r.Trace.Variant = name
+		again, err := traces.Replay(r.Trace)
+		if err != nil {
+			return fmt.Errorf("%s: %w", id, err)
+		}
+		o.replayed[id] = again
+	}
+	for _, t := range o.traces() {
+		t.Variant = name
+	}
+	return nil
+}
+
+// traces returns every trace of the output.
+func (o *checkOutput) traces() []*traces.Trace {
+	var out []*traces.Trace
+	for i := range o.Results {
+		if o.Results[i].Trace != nil {
+			out = append(out, o.Results[i].Trace)
+		}
+	}
+	for i := range o.Witnesses {
+		if o.Witnesses[i].Trace != nil {
+			out = append(out, o.Witnesses[i].Trace)
+		}
+	}
+	return out
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/timewait/timewait/variants"
 )
 
 var update = flag.Bool("update", false, "rewrite generated documentation and golden files")
@@ -68,7 +70,7 @@ func TestDocsTracesCurrent(t *testing.T) {
 // "<!-- end generated: NAME -->" in doc.
 func replaceGenerated(t *testing.T, doc, name, body string) string {
 	re := regexp.MustCompile(fmt.Sprintf(`(?s)(<!-- generated: %s -->\n).*?(<!-- end generated: %s -->)`, regexp.QuoteMeta(name), regexp.QuoteMeta(name)))
-	require.True(t, re.MatchString(doc), "docs/traces.md has no generated block %q", name)
+	require.True(t, re.MatchString(doc), "the document has no generated block %q", name)
 	return re.ReplaceAllLiteralString(doc, "<!-- generated: "+name+" -->\n"+body+"<!-- end generated: "+name+" -->")
 }
 
@@ -80,5 +82,28 @@ func TestDocsMentionEveryFormat(t *testing.T) {
 		for _, f := range formatNames() {
 			require.True(t, strings.Contains(string(doc), "`"+f+"`"), "docs/%s does not mention format %q", name, f)
 		}
+	}
+}
+
+// TestDocsVariantsCurrent: the results table of docs/variants.md is what
+// "timewait variants --results" prints today. Refresh with:
+// go test ./cmd/timewait -run TestDocsVariantsCurrent -update
+func TestDocsVariantsCurrent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("checks every variant (about a minute); run without -short")
+	}
+	code, out, stderr := runCLI("variants", "--results")
+	require.Equal(t, exitHolds, code, stderr)
+	docPath := filepath.Join("..", "..", "docs", "variants.md")
+	doc, err := os.ReadFile(docPath)
+	require.NoError(t, err)
+	newDoc := replaceGenerated(t, string(doc), "variant-results", out)
+	if *update {
+		require.NoError(t, os.WriteFile(docPath, []byte(newDoc), 0o644))
+		doc = []byte(newDoc)
+	}
+	require.Equal(t, newDoc, string(doc), "docs/variants.md is out of date; refresh with: go test ./cmd/timewait -run TestDocsVariantsCurrent -update")
+	for _, name := range variants.Names() {
+		require.Contains(t, string(doc), "`"+name+"`", "docs/variants.md documents every variant")
 	}
 }

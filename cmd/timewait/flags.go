@@ -15,8 +15,9 @@ import (
 type modelFlags struct {
 	msl, tw                                              *int // nil for sweep, where they are ranges
 	rto, backoff, retries, loss, dup, incarnations, grid *int
+	finTimeout                                           *int
 	lifetime, sameInstant, closeOrder, twRestart, twRst  *string
-	rtx, mutant, config                                  *string
+	rtx, closeMode, mutant, config                       *string
 	dataUnacked                                          *bool
 	maxStates                                            *int
 	jsonOut, allowDeadlock                               *bool
@@ -51,12 +52,14 @@ func addModelFlags(fs *flag.FlagSet, scalar bool) *modelFlags {
 	f.dup = fs.Int("dup", d.Dup, "copies the network may duplicate")
 	f.incarnations = fs.Int("incarnations", d.Incarnations, "connections on the 4-tuple (first + reuses)")
 	f.grid = fs.Int("grid", 0, "sub-ticks per tick (0 = the exact grid)")
+	f.finTimeout = fs.Int("fin-timeout", d.FinTimeout, "Linux tcp_fin_timeout: an orphaned FIN-WAIT-2 closes silently after this many ticks (0 = never, as in RFC 9293)")
 	f.lifetime = fs.String("lifetime", "strict", "strict|inclusive")
 	f.sameInstant = fs.String("same-instant", "any-order", "any-order|deliveries-first")
 	f.closeOrder = fs.String("close-order", "a-then-b", "a-then-b|a-first|any")
 	f.twRestart = fs.String("tw-restart", "fin", "fin|ack")
 	f.twRst = fs.String("tw-rst", "ignore", "ignore|close")
 	f.rtx = fs.String("rtx", "per-segment", "per-segment|rfc6298")
+	f.closeMode = fs.String("close", d.CloseMode.String(), "fin|abort: how A's first incarnation closes (abort: SO_LINGER 0, an RST and CLOSED, no TIME-WAIT)")
 	f.mutant = fs.String("mutant", "none", "a deliberately broken rule: "+strings.Join(model.Mutants(), "|"))
 	f.dataUnacked = fs.Bool("data-unacked", false, "closes may begin while B's data is unacknowledged")
 	f.config = fs.String("config", "", "JSON configuration file (the schema printed in results); flags override it")
@@ -108,7 +111,7 @@ func (f *modelFlags) configFrom(set map[string]bool) (model.Config, error) {
 	}{
 		"rto": {f.rto, &cfg.RTO}, "backoff": {f.backoff, &cfg.Backoff}, "retries": {f.retries, &cfg.Retries},
 		"loss": {f.loss, &cfg.Loss}, "dup": {f.dup, &cfg.Dup}, "incarnations": {f.incarnations, &cfg.Incarnations},
-		"grid": {f.grid, &cfg.Grid},
+		"grid": {f.grid, &cfg.Grid}, "fin-timeout": {f.finTimeout, &cfg.FinTimeout},
 	}
 	if f.msl != nil {
 		ints["msl"] = struct{ p, dst *int }{f.msl, &cfg.MSL}
@@ -130,6 +133,7 @@ func (f *modelFlags) configFrom(set map[string]bool) (model.Config, error) {
 		{"tw-restart", func() error { cfg.TWRestart, err = model.ParseTWRestart(*f.twRestart); return err }},
 		{"tw-rst", func() error { cfg.TWRst, err = model.ParseTWRst(*f.twRst); return err }},
 		{"rtx", func() error { cfg.Rtx, err = model.ParseRtxRule(*f.rtx); return err }},
+		{"close", func() error { cfg.CloseMode, err = model.ParseCloseMode(*f.closeMode); return err }},
 		{"mutant", func() error { cfg.Mutant, err = model.ParseMutant(*f.mutant); return err }},
 	}
 	for _, e := range enums {

@@ -7,6 +7,8 @@
 //	timewait properties [--json]  the property catalogue
 //	timewait trace show FILE      render a trace file (text, ladder, mermaid, svg, dot, itf, json, ...)
 //	timewait trace replay FILE    replay a trace file and re-check its property
+//	timewait variants [--json]    the spec-variant catalogue
+//	timewait compare V1 V2 [flags] verdicts, thresholds and a distinguishing run of two variants
 //
 // Exit status: 0 every property holds, 1 a property is violated, 2 bad input
 // (or a model error), 3 no violation but a search was incomplete.
@@ -54,6 +56,8 @@ commands:
   sweep        find, for each property, the smallest TIME-WAIT from which it holds
   properties   list the property catalogue
   trace        show a trace file in another format, or replay it
+  variants     list the named spec variants (--variant NAME on check and sweep)
+  compare      compare two variants: verdicts, thresholds and a distinguishing run
   help         this text; "timewait <command> --help" lists a command's flags
 `
 
@@ -74,11 +78,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = runProperties(args[1:], stdout)
 	case "trace":
 		code, err = runTrace(args[1:], stdout)
+	case "variants":
+		code, err = runVariants(ctx, args[1:], stdout)
+	case "compare":
+		code, err = runCompare(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitHolds
 	default:
-		err = badInput("unknown command %q (want check, sweep, properties or trace)", args[0])
+		err = badInput("unknown command %q (want check, sweep, properties, trace, variants or compare)", args[0])
 	}
 	if err != nil {
 		var ue usageError

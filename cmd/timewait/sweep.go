@@ -26,12 +26,17 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	twFlag := fs.String("tw", "", "TIME-WAIT values, N or N..M (default 0..4·MSL+1 for each MSL)")
 	varyFlag := fs.String("vary", "", "more parameters to vary, e.g. rto=1..4,loss=0..2 (names: "+strings.Join(verify.VaryableParams(), ", ")+")")
 	brief := fs.Bool("brief", false, "text output: omit the counterexample timelines")
+	variant := addVariantFlag(fs)
 	allTW := fs.Bool("all-tw", false, "check every TW in range (default: from the largest down, stopping once every property is violated)")
 	set, help, err := parseFlags(fs, args, stdout)
 	if help || err != nil {
 		return exitHolds, err
 	}
 	base, err := mf.configFrom(set)
+	if err != nil {
+		return exitBadInput, err
+	}
+	_, v, err := applyVariant(*variant, set, base)
 	if err != nil {
 		return exitBadInput, err
 	}
@@ -61,6 +66,12 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 			return exitBadInput, badInput("%v", err)
 		}
 	}
+	if v != nil {
+		spec.Base, spec.Apply = v.Apply(spec.Base), v.Apply
+		if v.FixedTW {
+			spec.TW = []int{v.Apply(base).TW}
+		}
+	}
 	spec.Base.Grid = verify.ExactGrid(base, props)
 	if err := validateSweep(spec); err != nil {
 		return exitBadInput, err
@@ -83,6 +94,19 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	out, err := buildSweepOutput(spec, rep)
 	if err != nil {
 		return exitBadInput, err
+	}
+	if v != nil {
+		out.Variant = v.Name
+		if v.FixedTW {
+			out.FixedTW = &spec.TW[0]
+			out.MSLLimits = mslLimitsOut(verify.MSLLimits(rep.Rows, props))
+		}
+		for _, th := range out.Thresholds {
+			if tr, ok := th["counterexample"].(traces.Trace); ok {
+				tr.Variant = v.Name
+				th["counterexample"] = tr
+			}
+		}
 	}
 	if err := writeResult(stdout, *mf.jsonOut, out, func() { writeSweepText(stdout, spec, rep, out, *brief) }); err != nil {
 		return exitBadInput, err
@@ -132,12 +156,18 @@ func paramText(ps []verify.Param) string {
 }
 
 type sweepOutput struct {
-	Tool       string           `json:"tool"`
-	Version    string           `json:"version"`
-	Config     model.Config     `json:"config"`
-	MSL        []int            `json:"msl"`
-	TW         []int            `json:"tw,omitempty"`
-	Vary       map[string][]int `json:"vary,omitempty"`
+	Tool    string           `json:"tool"`
+	Version string           `json:"version"`
+	Config  model.Config     `json:"config"`
+	MSL     []int            `json:"msl"`
+	TW      []int            `json:"tw,omitempty"`
+	Vary    map[string][]int `json:"vary,omitempty"`
+	Variant string           `json:"variant,omitempty"`
+	// FixedTW and MSLLimits are set for a variant that fixes TIME-WAIT's
+	// length: thresholds over TW are then meaningless, and MSLLimits gives
+	// the largest MSL for which each property holds.
+	FixedTW    *int             `json:"fixed_tw,omitempty"`
+	MSLLimits  []map[string]any `json:"msl_limits,omitempty"`
 	Thresholds []map[string]any `json:"thresholds"`
 	Rows       []map[string]any `json:"rows"`
 	replayed   []*traces.Replayed
@@ -188,13 +218,33 @@ func buildSweepOutput(spec verify.SweepSpec, rep verify.SweepReport) (sweepOutpu
 	return out, nil
 }
 
+// mslLimitsOut is the JSON form of MSL limits.
+func mslLimitsOut(ls []verify.MSLLimit) []map[string]any {
+	out := []map[string]any{}
+	for _, l := range ls {
+		m := withParams(map[string]any{"property": l.Property, "max_msl": l.MaxMSL, "holds_below": l.Below}, l.Params)
+		if len(l.Incomplete) > 0 {
+			m["incomplete_msl"] = l.Incomplete
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
 func writeSweepText(w io.Writer, spec verify.SweepSpec, rep verify.SweepReport, out sweepOutput, brief bool) {
+	if out.FixedTW != nil {
+		writeMSLLimitsText(w, spec, rep, out)
+		return
+	}
 	tws := "0..4·msl+1"
 	if spec.TW != nil {
 		tws = fmt.Sprintf("%d..%d", spec.TW[0], spec.TW[len(spec.TW)-1])
 	}
 	rest := configLine(spec.Base)
 	rest = rest[strings.Index(rest, " rto="):]
+	if out.Variant != "" {
+		rest = " variant=" + out.Variant + rest
+	}
 	fmt.Fprintf(w, "timewait sweep  msl=%d..%d tw=%s%s\n", spec.MSL[0], spec.MSL[len(spec.MSL)-1], tws, rest)
 	fmt.Fprintf(w, "min_tw = the smallest TIME-WAIT (ticks) from which the property holds for every larger TW in range\n\n")
 	fmt.Fprintf(w, "  %-4s %-28s %-30s %7s %6s %9s  %s\n", "msl", "params", "property", "min_tw", "2·msl", "states*", "set by")
@@ -210,8 +260,11 @@ func writeSweepText(w io.Writer, spec verify.SweepSpec, rep verify.SweepReport, 
 			}
 		}
 		why := t.Sets
-		if t.Reason != "" {
+		switch {
+		case t.Reason != "":
 			why = t.Reason
+		case t.MinTW != nil && *t.MinTW == 0:
+			why = "holds at every TW in range, TW = 0 included: TIME-WAIT is not needed for it here"
 		}
 		fmt.Fprintf(w, "  %-4d %-28s %-30s %7s %6d %9d  %s\n", t.MSL, strings.TrimSpace(paramText(t.Params)), t.Property, min, 2*t.MSL, states, why)
 	}
@@ -228,5 +281,28 @@ func writeSweepText(w io.Writer, spec verify.SweepSpec, rep verify.SweepReport, 
 		}
 		fmt.Fprintf(w, "\nmsl=%d%s %s: counterexample at tw=%d (%d steps; time in ticks):\n", t.MSL, paramText(t.Params), t.Property, *t.MinTW-1, len(out.replayed[i].Steps))
 		_ = traces.WriteTimeline(w, *out.replayed[i])
+	}
+}
+
+// writeMSLLimitsText prints a sweep over MSL for a variant that fixes TW.
+func writeMSLLimitsText(w io.Writer, spec verify.SweepSpec, rep verify.SweepReport, out sweepOutput) {
+	rest := configLine(spec.Base)
+	rest = rest[strings.Index(rest, " rto="):]
+	fmt.Fprintf(w, "timewait sweep --variant %s  msl=%d..%d, tw fixed at %d by the variant%s\n", out.Variant, spec.MSL[0], spec.MSL[len(spec.MSL)-1], *out.FixedTW, rest)
+	fmt.Fprintf(w, "the variant fixes TIME-WAIT's length, so the sweep varies MSL: max_msl = the largest MSL in range at which the property holds\n\n")
+	fmt.Fprintf(w, "  %-4s %-30s %-10s %9s\n", "msl", "property", "verdict", "states")
+	for _, r := range rep.Rows {
+		fmt.Fprintf(w, "  %-4d %-30s %-10s %9d%s\n", r.MSL, r.Property, r.Verdict, r.States, paramText(r.Params))
+	}
+	fmt.Fprintln(w)
+	for _, l := range out.MSLLimits {
+		val := "none in range"
+		if m, ok := l["max_msl"].(*int); ok && m != nil {
+			val = fmt.Sprint(*m)
+			if l["holds_below"] != true {
+				val += " (but not at every smaller MSL)"
+			}
+		}
+		fmt.Fprintf(w, "  %-30s max_msl = %s\n", l["property"], val)
 	}
 }

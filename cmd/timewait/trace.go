@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,7 +20,8 @@ import (
 
 const traceUsage = `usage: timewait trace <show|replay> FILE [flags]
 
-  show FILE [--format F] [--out FILE]   render a trace file (replayed first)
+  show FILE [--format F] [--out FILE] [--kernel A|B] [--max-states N]
+                                        render a trace file (replayed first)
   replay FILE [--json]                  replay a trace file and re-check its property:
                                         exit 0 it replays and still shows its property's
                                         violation (or witness), 1 it replays but no longer
@@ -42,14 +45,18 @@ func runTrace(args []string, stdout io.Writer) (int, error) {
 	return exitBadInput, badInput("trace: unknown subcommand %q (want show or replay)", args[0])
 }
 
+// printFlagHelp prints a subcommand's usage and flags.
+func printFlagHelp(fs *flag.FlagSet, w io.Writer, operands string) error {
+	fs.SetOutput(w)
+	fmt.Fprintf(w, "usage: timewait %s %s [flags]\n", fs.Name(), operands)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	return nil
+}
+
 // fileThenFlags splits "FILE --flags" (the file may also come after the
 // flags) and parses the flags.
-func fileThenFlags(fs interface {
-	Parse([]string) error
-	NArg() int
-	Arg(int) string
-	Name() string
-}, args []string) (string, error) {
+func fileThenFlags(fs *flag.FlagSet, args []string) (string, error) {
 	var file string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		file, args = args[0], args[1:]
@@ -102,6 +109,9 @@ func runTraceReplay(args []string, stdout io.Writer) (int, error) {
 	fs := newFlagSet("trace replay")
 	jsonOut := fs.Bool("json", false, "print JSON")
 	file, err := fileThenFlags(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitHolds, printFlagHelp(fs, stdout, "FILE")
+	}
 	if err != nil {
 		return exitBadInput, asBadInput(fs.Name(), err)
 	}
@@ -152,6 +162,9 @@ func runTraceShow(args []string, stdout io.Writer) (int, error) {
 	kernel := fs.String("kernel", "B", "packetdrill: the endpoint the kernel plays (A or B)")
 	maxStates := fs.Int("max-states", 20000, "dot-graph: the most states drawn")
 	file, err := fileThenFlags(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitHolds, printFlagHelp(fs, stdout, "FILE")
+	}
 	if err != nil {
 		return exitBadInput, asBadInput(fs.Name(), err)
 	}
@@ -183,18 +196,18 @@ func writeRendered(file string, w io.Writer, format string, r traces.Replayed, o
 	if !ok {
 		return fmt.Errorf("no renderer for format %q", format)
 	}
-	if file == "" {
-		return rd.write(w, r, opts)
-	}
-	fh, err := os.Create(file)
-	if err != nil {
-		return badInput("%v", err)
-	}
-	if err := rd.write(fh, r, opts); err != nil {
-		fh.Close()
+	var b bytes.Buffer
+	if err := rd.write(&b, r, opts); err != nil {
 		return err
 	}
-	return fh.Close()
+	if file == "" {
+		_, err := w.Write(b.Bytes())
+		return err
+	}
+	if err := os.WriteFile(file, b.Bytes(), 0o644); err != nil {
+		return badInput("%v", err)
+	}
+	return nil
 }
 
 // renderOptions carries the few settings some formats take.
@@ -239,10 +252,10 @@ func perPropertyFile(name, property string, several bool) string {
 // counterexampleSearch is the --search flag: which counterexample to show.
 type counterexampleSearch string
 
-// fewestFaultsBudget bounds the fewest-faults search, which keeps every state
-// it reaches with its best path (measured: about 660 bytes each, so about
-// 1.3 GB at the budget): past it, the shortest
-// counterexample is shown and the output says why.
+// fewestFaultsBudget bounds the fewest-faults search (and --max-states
+// bounds it further), which keeps every state it reaches with its best path,
+// under 1 KB each: past it, the shortest counterexample is shown and the
+// output says why.
 const fewestFaultsBudget = 2_000_000
 
 // improved is the counterexample to show and, when the fewest-faults search
@@ -256,10 +269,18 @@ type improved struct {
 // improve returns the trace to show for a violated property: the fewest-
 // faults one unless --search shortest (falling back to the shortest when that
 // search exceeds its budget), made readable when asked.
-func improve(ctx context.Context, search counterexampleSearch, cfg model.Config, p properties.Property, tr traces.Trace, r traces.Replayed, readable bool) (improved, error) {
+func improve(ctx context.Context, search counterexampleSearch, cfg model.Config, p properties.Property, tr traces.Trace, r traces.Replayed, readable bool, maxStates int) (improved, error) {
 	out := improved{trace: tr, replayed: r}
 	if search != "shortest" {
-		fs, err := verify.FewestFaults(ctx, cfg, p, fewestFaultsBudget)
+		budget := fewestFaultsBudget
+		if maxStates > 0 && maxStates < budget {
+			budget = maxStates
+		}
+		fs, err := verify.FewestFaults(ctx, cfg, p, budget)
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			out.note = "the fewest-faults search was interrupted; showing the shortest"
+			fs, err = verify.FaultSearch{}, nil
+		}
 		if err != nil {
 			return out, err
 		}

@@ -51,7 +51,7 @@ func TestTraceOutReplayShow(t *testing.T) {
 	// default one is refused with a clear message.
 	code, _, stderr = runCLI("trace", "show", filepath.Join(dir, "cex.no-rst-on-retransmitted-fin.json"), "--format", "dot-graph")
 	require.Equal(t, exitBadInput, code)
-	require.Contains(t, stderr, "draw a smaller configuration")
+	require.Contains(t, stderr, "write the trace from a smaller configuration")
 	small := filepath.Join(dir, "small.json")
 	code, _, stderr = runCLI("check", "--msl", "1", "--tw", "1", "--loss", "1", "--dup", "0", "--incarnations", "1",
 		"--property", "no-rst-on-retransmitted-fin", "--trace-out", small)
