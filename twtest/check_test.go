@@ -2,6 +2,7 @@ package twtest_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -222,4 +223,27 @@ func TestSweepVariant(t *testing.T) {
 	require.Equal(t, 5, twtest.Case{TW: 0}.Config(model.Config{MSL: 5, TW: 9}).MSL, "MSL 0 keeps the base's")
 	require.Equal(t, 0, twtest.Case{TW: 0}.Config(model.Config{MSL: 5, TW: 9}).TW, "TW is always the case's")
 	twtest.Sweep(t, base, cases)
+}
+
+// TestTraceFilesNotOverwritten: two failures of the same property in one
+// test write two files, each message naming its own.
+func TestTraceFilesNotOverwritten(t *testing.T) {
+	dir := t.TempDir()
+	cfg := model.DefaultConfig()
+	var paths []string
+	for _, tw := range []int{0, 1} {
+		c := cfg
+		c.TW = tw
+		ft := newFake("TestCollide", t.TempDir())
+		r := twtest.Options{TraceDir: dir}.Check(ft, c, "no-rst-on-retransmitted-fin")
+		require.Len(t, r, 1)
+		require.NotEmpty(t, r[0].File)
+		paths = append(paths, r[0].File)
+	}
+	require.NotEqual(t, paths[0], paths[1])
+	for i, p := range paths {
+		data, err := os.ReadFile(p)
+		require.NoError(t, err)
+		require.Contains(t, string(data), fmt.Sprintf(`"tw": %d,`, i), p)
+	}
 }

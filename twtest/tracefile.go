@@ -3,7 +3,9 @@ package twtest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,18 +67,46 @@ func (o Options) writeTrace(t TB, tr traces.Trace, prop string) (string, string)
 	if err != nil {
 		return "", fmt.Sprintf("trace file not written: %v\n", err)
 	}
-	return writeTraceFile(dir, temp, traceFileName(t.Name(), prop, ""), tr)
+	return writeTraceFile(dir, temp, traceFileName(t.Name(), prop, ""), tr, false)
 }
 
-// writeTraceFile writes tr as dir/name; temp says dir is a t.TempDir().
-func writeTraceFile(dir string, temp bool, name string, tr traces.Trace) (string, string) {
-	path := filepath.Join(dir, name)
+// writeTraceFile writes tr as dir/name. Unless replace is set, when that
+// file exists (an earlier failure of the same test, or another run sharing
+// the directory) it writes dir/name-2.json, -3, ... instead, so a failure
+// never overwrites the trace another message points to. A random walk sets
+// replace: rapid reruns it while shrinking, and its message names the file
+// of the last, shrunk walk. temp says dir is a t.TempDir().
+func writeTraceFile(dir string, temp bool, name string, tr traces.Trace, replace bool) (string, string) {
 	var buf bytes.Buffer
 	if err := traces.Encode(&buf, tr); err != nil {
 		return "", fmt.Sprintf("trace file not written: %v\n", err)
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		return "", fmt.Sprintf("trace file not written: %v\n", err)
+	base := strings.TrimSuffix(name, ".json")
+	var path string
+	for i := 1; ; i++ {
+		path = filepath.Join(dir, name)
+		if i > 1 {
+			path = filepath.Join(dir, fmt.Sprintf("%s-%d.json", base, i))
+		}
+		mode := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+		if replace {
+			mode = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+		}
+		f, err := os.OpenFile(path, mode, 0o644)
+		if errors.Is(err, fs.ErrExist) && i < 10000 {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Sprintf("trace file not written: %v\n", err)
+		}
+		_, werr := f.Write(buf.Bytes())
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return "", fmt.Sprintf("trace file not written: %v\n", werr)
+		}
+		break
 	}
 	note := "trace file: " + path + "\n"
 	if temp {

@@ -417,7 +417,7 @@ func (w *Walker) failure(p properties.Property, path *verify.Path, modelErr stri
 			return fmt.Sprintf("twtest: the walk violates %s at step %d, but its trace replays to %d (%v)", p.ID, len(tr.Actions), rc.At, err)
 		}
 	}
-	_, note := writeTraceFile(w.dir, w.temp, traceFileName(w.name, p.ID, ".walk"), tr)
+	_, note := writeTraceFile(w.dir, w.temp, traceFileName(w.name, p.ID, ".walk"), tr, true)
 	if modelErr != "" {
 		return fmt.Sprintf("%s after a random walk of %d steps at %s\n%s", modelErr, len(r.Steps), w.desc, note)
 	}

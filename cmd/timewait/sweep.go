@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/timewait/timewait/checker"
 	"github.com/timewait/timewait/model"
 	"github.com/timewait/timewait/properties"
 	"github.com/timewait/timewait/traces"
+	"github.com/timewait/timewait/variants"
 	"github.com/timewait/timewait/verify"
 )
 
@@ -69,7 +71,15 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	if v != nil {
 		spec.Base, spec.Apply = v.Apply(spec.Base), v.Apply
 		if v.FixedTW {
+			if set["tw"] {
+				return exitBadInput, badInput("--tw conflicts with --variant %s, which fixes TIME-WAIT or never enters it (the sweep varies MSL)", v.Name)
+			}
 			spec.TW = []int{v.Apply(base).TW}
+		}
+		for _, r := range spec.Vary {
+			if slices.Contains(v.Sets, r.Name) {
+				return exitBadInput, badInput("--vary %s conflicts with --variant %s, which sets it", r.Name, v.Name)
+			}
 		}
 	}
 	spec.Base.Grid = verify.ExactGrid(base, props)
@@ -288,7 +298,11 @@ func writeSweepText(w io.Writer, spec verify.SweepSpec, rep verify.SweepReport, 
 func writeMSLLimitsText(w io.Writer, spec verify.SweepSpec, rep verify.SweepReport, out sweepOutput) {
 	rest := configLine(spec.Base)
 	rest = rest[strings.Index(rest, " rto="):]
-	fmt.Fprintf(w, "timewait sweep --variant %s  msl=%d..%d, tw fixed at %d by the variant%s\n", out.Variant, spec.MSL[0], spec.MSL[len(spec.MSL)-1], *out.FixedTW, rest)
+	twText := fmt.Sprintf("tw fixed at %d by the variant", *out.FixedTW)
+	if v, ok := variants.ByName(out.Variant); ok && !slices.Contains(v.Sets, "tw") {
+		twText = "tw not used (no endpoint enters TIME-WAIT)"
+	}
+	fmt.Fprintf(w, "timewait sweep --variant %s  msl=%d..%d, %s%s\n", out.Variant, spec.MSL[0], spec.MSL[len(spec.MSL)-1], twText, rest)
 	fmt.Fprintf(w, "the variant fixes TIME-WAIT's length, so the sweep varies MSL: max_msl = the largest MSL in range at which the property holds\n\n")
 	fmt.Fprintf(w, "  %-4s %-30s %-10s %9s\n", "msl", "property", "verdict", "states")
 	for _, r := range rep.Rows {

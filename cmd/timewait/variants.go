@@ -82,18 +82,31 @@ func applyVariant(name string, set map[string]bool, cfg model.Config) (model.Con
 
 // compareOutput is the --json document of "timewait compare".
 type compareOutput struct {
-	Tool       string           `json:"tool"`
-	Version    string           `json:"version"`
-	Variants   [2]string        `json:"variants"`
-	Configs    [2]model.Config  `json:"configs"`
-	Results    []compareRow     `json:"results"`
-	Distinct   bool             `json:"distinguishable"`
-	Complete   bool             `json:"complete"`
-	StopReason string           `json:"stop_reason,omitempty"`
-	States     int              `json:"product_states"`
-	Trace      *traces.Trace    `json:"distinguishing_trace"`
-	Last       [2]string        `json:"last_step"`
-	replayed   *traces.Replayed // the distinguishing run of the variant that can take its last step
+	Tool       string             `json:"tool"`
+	Version    string             `json:"version"`
+	Variants   [2]string          `json:"variants"`
+	Configs    [2]model.Config    `json:"configs"`
+	Results    []compareRow       `json:"results"`
+	Distinct   bool               `json:"distinguishable"`
+	Complete   bool               `json:"complete"`
+	StopReason string             `json:"stop_reason,omitempty"`
+	States     int                `json:"product_states"`
+	Run        *distinguishingRun `json:"distinguishing_run"`
+	Last       [2]string          `json:"last_step,omitempty"`
+	replayed   *traces.Replayed   // the distinguishing run of the variant that can take its last step
+}
+
+// distinguishingRun is the shortest run that tells two variants apart, in
+// the variant that can take its last step: its configuration, the actions,
+// and each step's label and resulting state. It is not a trace file (it
+// claims no property); "timewait check --variant" writes those.
+type distinguishingRun struct {
+	Variant string       `json:"variant"`
+	Config  model.Config `json:"config"`
+	Init    string       `json:"init"`
+	Actions []string     `json:"actions"`
+	Labels  []string     `json:"labels"`
+	States  []string     `json:"states"`
 }
 
 // compareRow is one property's verdicts and thresholds in both variants.
@@ -202,7 +215,8 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 			return exitBadInput, err
 		}
 		tr.Variant, r.Trace.Variant = names[i], names[i]
-		out.Trace, out.replayed = &tr, &r
+		out.Run = &distinguishingRun{Variant: names[i], Config: tr.Config, Init: tr.Init, Actions: tr.Actions, Labels: tr.Labels, States: tr.States}
+		out.replayed = &r
 	}
 	err = writeResult(stdout, *mf.jsonOut, out, func() { writeCompareText(stdout, out, *brief) })
 	if err != nil {
@@ -272,11 +286,11 @@ func writeCompareText(w io.Writer, out compareOutput, brief bool) {
 	}
 	fmt.Fprintln(w)
 	switch {
-	case out.Trace != nil:
-		fmt.Fprintf(w, "distinguishing run (%d steps, explored %d product states): the same actions and labels until the last step, where\n  %s: %s\n  %s: %s\n",
-			len(out.Trace.Actions), out.States, out.Variants[0], out.Last[0], out.Variants[1], out.Last[1])
+	case out.Run != nil:
+		fmt.Fprintf(w, "distinguishing run (%d steps, explored %d product states): the same actions, handlers (state × event) and segments sent until the last step, where\n  %s: %s\n  %s: %s\n",
+			len(out.Run.Actions), out.States, out.Variants[0], out.Last[0], out.Variants[1], out.Last[1])
 		if !brief {
-			fmt.Fprintf(w, "\nthe run in %s:\n", out.Trace.Variant)
+			fmt.Fprintf(w, "\nthe run in %s:\n", out.Run.Variant)
 			_ = traces.WriteTimeline(w, *out.replayed)
 		}
 	case out.Complete:

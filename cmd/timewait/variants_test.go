@@ -92,7 +92,7 @@ func TestCompareRFC793(t *testing.T) {
 			Variant string   `json:"variant"`
 			Actions []string `json:"actions"`
 			Labels  []string `json:"labels"`
-		} `json:"distinguishing_trace"`
+		} `json:"distinguishing_run"`
 		Last [2]string `json:"last_step"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &doc))
@@ -128,6 +128,19 @@ func TestCompareSame(t *testing.T) {
 	code, out, stderr := runCLI("compare", "port-skip", "port-skip", "--msl", "1", "--tw", "2", "--loss", "0", "--dup", "0")
 	require.Equal(t, exitHolds, code, stderr)
 	require.Contains(t, out, "indistinguishable")
+}
+
+// TestSweepVariantConflicts: a sweep may not vary or set what the variant
+// decides.
+func TestSweepVariantConflicts(t *testing.T) {
+	for _, args := range [][]string{
+		{"sweep", "--variant", "so-linger-zero", "--tw", "3", "--msl", "1"},
+		{"sweep", "--variant", "port-skip", "--vary", "incarnations=2", "--msl", "1"},
+	} {
+		code, _, stderr := runCLI(args...)
+		require.Equal(t, exitBadInput, code, "%v", args)
+		require.Equal(t, 1, strings.Count(stderr, "\n"), stderr)
+	}
 }
 
 // TestSweepFixedTW: a variant that fixes TIME-WAIT is swept over MSL.
