@@ -41,24 +41,31 @@ func (p product) Successors(s pair, emit func(pairStep, pair)) {
 	if s.Diverged {
 		return
 	}
-	acts := p.m[0].Actions(s.S[0])
-	seen := make(map[model.Action]bool, len(acts))
-	for _, a := range acts {
-		seen[a] = true
+	type out struct {
+		label model.Label
+		next  model.State
 	}
-	for _, a := range p.m[1].Actions(s.S[1]) {
-		if !seen[a] {
-			acts = append(acts, a)
-		}
+	var acts []model.Action
+	var took [2]map[model.Action]out
+	for i := range 2 {
+		took[i] = map[model.Action]out{}
+		p.m[i].Successors(s.S[i], func(l model.Label, n model.State) {
+			// Each model emits an action once; the second's are new only if
+			// the first does not have them.
+			if _, both := took[0][l.Action]; i == 0 || !both {
+				acts = append(acts, l.Action)
+			}
+			took[i][l.Action] = out{l, n}
+		})
 	}
 	for _, a := range acts {
 		st := pairStep{Action: a}
 		next := s
 		for i := range 2 {
-			var n model.State
-			n, st.Label[i], st.OK[i] = p.m[i].Step(s.S[i], a)
+			var o out
+			o, st.OK[i] = took[i][a]
 			if st.OK[i] {
-				next.S[i] = n
+				st.Label[i], next.S[i] = o.label, o.next
 			}
 		}
 		next.Diverged = !st.OK[0] || !st.OK[1] || observable(st.Label[0]) != observable(st.Label[1])

@@ -10,38 +10,49 @@ import (
 // on every call.
 func renderers() map[string]renderer {
 	return map[string]renderer{
-		"text": {"numbered timeline with both endpoints after every step", func(w io.Writer, r traces.Replayed, _ renderOptions) error {
+		// numbered timeline with both endpoints after every step
+		"text": func(w io.Writer, r traces.Replayed, _ renderOptions) error {
 			return traces.WriteTimeline(w, r)
-		}},
-		"ladder": {"two-column plain-text ladder diagram (A | network | B) with timer bars", func(w io.Writer, r traces.Replayed, _ renderOptions) error {
+		},
+		// two-column plain-text ladder diagram (A | network | B) with timer bars
+		"ladder": func(w io.Writer, r traces.Replayed, _ renderOptions) error {
 			return traces.WriteLadder(w, r)
-		}},
-		"mermaid": {"Mermaid sequenceDiagram", func(w io.Writer, r traces.Replayed, _ renderOptions) error {
+		},
+		// Mermaid sequenceDiagram
+		"mermaid": func(w io.Writer, r traces.Replayed, _ renderOptions) error {
 			return traces.WriteMermaid(w, r)
-		}},
-		"svg": {"standalone SVG ladder diagram", func(w io.Writer, r traces.Replayed, _ renderOptions) error {
+		},
+		// standalone SVG ladder diagram
+		"svg": func(w io.Writer, r traces.Replayed, _ renderOptions) error {
 			return traces.WriteSVG(w, r)
-		}},
-		"html": {"self-contained HTML report with a step slider", func(w io.Writer, r traces.Replayed, _ renderOptions) error {
+		},
+		// self-contained HTML report with a step slider
+		"html": func(w io.Writer, r traces.Replayed, _ renderOptions) error {
 			return traces.WriteHTML(w, r)
-		}},
-		"dot": {"Graphviz DOT of the run's path", func(w io.Writer, r traces.Replayed, _ renderOptions) error {
+		},
+		// Graphviz DOT of the run's path
+		"dot": func(w io.Writer, r traces.Replayed, _ renderOptions) error {
 			return traces.WriteDOTPath(w, r)
-		}},
-		"dot-graph": {"Graphviz DOT of the whole reachable state graph (small configurations), the run highlighted", func(w io.Writer, r traces.Replayed, o renderOptions) error {
+		},
+		// Graphviz DOT of the whole reachable state graph (small configurations), the run highlighted
+		"dot-graph": func(w io.Writer, r traces.Replayed, o renderOptions) error {
 			return traces.WriteDOT(w, r, o.maxStates)
-		}},
-		"itf": {"Informal Trace Format (ITF JSON) for Apalache and Quint tooling", func(w io.Writer, r traces.Replayed, _ renderOptions) error {
+		},
+		// Informal Trace Format (ITF JSON) for Apalache and Quint tooling
+		"itf": func(w io.Writer, r traces.Replayed, _ renderOptions) error {
 			return traces.WriteITF(w, r)
-		}},
-		"pcap": {"libpcap capture, one IPv4/TCP packet per delivered copy", func(w io.Writer, r traces.Replayed, _ renderOptions) error {
+		},
+		// libpcap capture, one IPv4/TCP packet per delivered copy
+		"pcap": func(w io.Writer, r traces.Replayed, _ renderOptions) error {
 			return traces.WritePcap(w, r)
-		}},
-		"packetdrill": {"packetdrill script for the kernel-side endpoint (--kernel)", func(w io.Writer, r traces.Replayed, o renderOptions) error {
+		},
+		// packetdrill script for the kernel-side endpoint (--kernel)
+		"packetdrill": func(w io.Writer, r traces.Replayed, o renderOptions) error {
 			return traces.WritePacketdrill(w, r, o.kernel)
-		}},
-		"json": {"the trace file itself", func(w io.Writer, r traces.Replayed, _ renderOptions) error {
+		},
+		// the trace file itself
+		"json": func(w io.Writer, r traces.Replayed, _ renderOptions) error {
 			return traces.Encode(w, r.Trace)
-		}},
+		},
 	}
 }

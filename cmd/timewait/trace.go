@@ -197,7 +197,7 @@ func writeRendered(file string, w io.Writer, format string, r traces.Replayed, o
 		return fmt.Errorf("no renderer for format %q", format)
 	}
 	var b bytes.Buffer
-	if err := rd.write(&b, r, opts); err != nil {
+	if err := rd(&b, r, opts); err != nil {
 		return err
 	}
 	if file == "" {
@@ -216,10 +216,8 @@ type renderOptions struct {
 	maxStates int
 }
 
-type renderer struct {
-	what  string
-	write func(io.Writer, traces.Replayed, renderOptions) error
-}
+// renderer writes a replayed trace in one format.
+type renderer func(io.Writer, traces.Replayed, renderOptions) error
 
 func formatNames() []string {
 	var out []string
