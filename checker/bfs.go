@@ -2,68 +2,119 @@ package checker
 
 import (
 	"context"
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // noParent marks an initial state in explorer.parent. Because it is the
 // largest uint32, at most noParent states can be stored.
 const noParent = ^uint32(0)
 
-// checkEvery is the number of expansions between context/progress checks
-// (a power of two).
-const checkEvery = 1024
+// ordEscape in explorer.ordinal means the ordinal is in explorer.bigOrd.
+const ordEscape = 0xff
 
-// finding records the moment a property was decided. Either the state at
-// index idx satisfied the State trigger (isStep false), or the transition
-// (label, to) emitted by the state at index idx did (isStep true).
+// cand is a successor found while expanding a level and not in the visited
+// set of earlier levels: a candidate for the next level.
+type cand[S comparable] struct {
+	s    S
+	fp   uint64
+	par  uint32 // parent's position in the level
+	ord  uint32 // emission ordinal within the parent's Successors call
+	trig uint64 // bit k: the state triggers state property stateActive[k]
+	acc  bool   // first occurrence in the level (set by the insert phase)
+}
+
+// hit is the first transition of a chunk that triggers a step property.
+type hit[S comparable, L any] struct {
+	ok       bool
+	par, ord uint32
+	label    L
+	to       S
+}
+
+// chunk is the work and output of expanding a contiguous run of a level.
+type chunk[S comparable, L any] struct {
+	lo, hi int         // level positions [lo, hi)
+	cands  []cand[S]   // in (parent, ordinal) order
+	nsucc  []uint32    // emissions per state of [lo, hi)
+	hits   []hit[S, L] // per step property of stepActive
+	trans  int         // emissions in all
+	anySt  bool        // some candidate has trig set
+}
+
+// finding records the moment a property was decided: by the state at index
+// idx (isStep false) or by the transition (label, to) from it (isStep true).
 type finding[S comparable, L any] struct {
 	decided            bool
 	isStep             bool
 	idx                uint32
+	from               S // the state at idx
 	label              L
 	to                 S
 	states, trans, dep int
 }
 
-// explorer holds the state of one breadth-first search.
+// explorer holds the state of one level-synchronous breadth-first search.
+//
+// Each level is expanded in three phases. Expand (parallel over chunks of the
+// level): run Successors, count emissions, evaluate step and state
+// predicates, and keep the successors not already visited as candidates.
+// Insert (parallel over shard groups): add candidates to the visited set in
+// (parent, ordinal) order, marking the first occurrence of each state. Merge
+// (sequential): walk the events in (parent, ordinal) order — exactly the order
+// in which a sequential breadth-first search meets them — deciding properties,
+// applying the state bound and the early stop, and appending the new states
+// to the next level. Results are therefore the same for every worker count.
 type explorer[S comparable, L any] struct {
-	ctx   context.Context
-	m     Model[S, L]
-	props []Property[S, L]
-	opts  Options
-	start time.Time
+	ctx     context.Context
+	m       Model[S, L]
+	props   []Property[S, L]
+	opts    Options
+	start   time.Time
+	workers int
+	hasher  bool
 
-	// Undecided properties with a State / Step predicate (indices into props).
 	stateActive, stepActive []int
 	open                    int
 	found                   []finding[S, L]
 
-	states  *store[S] // BFS order: states before head are expanded
-	parent  []uint32  // parent index, noParent for initial states
-	ordinal []uint32  // position of the emission in the parent's Successors call
+	seen    *visited[S]
+	inits   []S    // stored initial states, index = global index
+	parent  u32log // per stored state: parent's global index or noParent
+	ordinal u8log  // per stored state: emission ordinal (ordEscape: see bigOrd)
+	bigOrd  map[uint32]uint32
 	limit   uint64
 
-	head     int // index of the state being expanded
-	levelEnd int // first index of the level after the current one
-	curDepth int // depth of states[head]
-	maxDepth int // maximum depth of any stored state
-	from     S   // states[head]
-	ord      uint32
-	expanded int
+	level    []S // the level being expanded
+	base     int // global index of level[0]
+	curDepth int
+	maxDepth int
+	stored   int
 
-	transitions int
-	deadlocks   int
-	deadlock    uint32
-	hasDeadlock bool
+	transitions   int
+	deadlocks     int
+	deadlock      uint32
+	deadlockState S
+	hasDeadlock   bool
 
-	halt      bool   // stop after the current expansion; ignore further emissions
-	dropped   bool   // some emission was ignored because of halt
-	truncated bool   // a state at MaxDepth had a successor
-	cancelled bool   // ctx was done
-	reason    string // why halt was set
+	halt       bool
+	haltPos    int  // level position of the state whose expansion halted
+	unexpanded bool // the search halted before the end of a level
+	dropped    bool
+	truncated  bool
+	cancelled  bool
+	reason     string
 
-	emitFn, probeFn func(L, S)
-	lastProgress    time.Time
+	// progress counters of the level being expanded (atomic)
+	levelDone, levelCands, levelTrans atomic.Int64
+	lastProgress                      time.Time
+	peakVisited, peakTotal            int64
+	levelBytes                        atomic.Int64
+	overMemory                        atomic.Bool
 }
 
 func newExplorer[S comparable, L any](ctx context.Context, m Model[S, L], props []Property[S, L], opts Options) *explorer[S, L] {
@@ -83,20 +134,24 @@ func newExplorer[S comparable, L any](ctx context.Context, m Model[S, L], props 
 	if e.opts.Progress != nil && e.opts.ProgressEvery == 0 {
 		e.opts.ProgressEvery = time.Second
 	}
+	if e.opts.ExactLimit == 0 {
+		e.opts.ExactLimit = DefaultExactLimit
+	}
+	e.workers = opts.Workers
+	if e.workers <= 0 {
+		e.workers = runtime.GOMAXPROCS(0)
+	}
 	var hash func(S) uint64
 	if h, ok := m.(Hasher[S]); ok {
-		hash = h.Hash
+		hash, e.hasher = h.Hash, true
 	}
-	e.states = newStore(hash)
+	e.seen = newVisited(hash, opts.Store == StoreFingerprint)
 	e.lastProgress = e.start
 	e.rebuildActive()
-	e.emitFn = e.emit
-	e.probeFn = e.probe
 	return e
 }
 
-// rebuildActive recomputes the lists of undecided properties. It allocates
-// fresh slices so that loops ranging over the old ones are unaffected.
+// rebuildActive recomputes the lists of undecided properties.
 func (e *explorer[S, L]) rebuildActive() {
 	var st, sp []int
 	for i, p := range e.props {
@@ -113,12 +168,33 @@ func (e *explorer[S, L]) rebuildActive() {
 	e.stateActive, e.stepActive = st, sp
 }
 
-// stop halts the search after the current expansion, keeping the first reason.
 func (e *explorer[S, L]) stop(reason string) {
 	e.halt = true
 	if e.reason == "" {
 		e.reason = reason
 	}
+}
+
+// record appends a stored state's parent and ordinal.
+func (e *explorer[S, L]) record(parent, ord uint32) {
+	e.parent.append(parent)
+	if ord >= ordEscape {
+		if e.bigOrd == nil {
+			e.bigOrd = map[uint32]uint32{}
+		}
+		e.bigOrd[uint32(e.stored)] = ord
+		e.ordinal.append(ordEscape)
+	} else {
+		e.ordinal.append(uint8(ord))
+	}
+	e.stored++
+}
+
+func (e *explorer[S, L]) ordinalOf(i uint32) uint32 {
+	if o := e.ordinal.at(i); o != ordEscape {
+		return uint32(o)
+	}
+	return e.bigOrd[i]
 }
 
 func (e *explorer[S, L]) run() {
@@ -127,55 +203,50 @@ func (e *explorer[S, L]) run() {
 		return
 	}
 	for _, s := range e.m.Init() {
-		_, found, slot := e.states.find(s)
-		if found {
+		fp := e.seen.fingerprint(s)
+		if e.seen.has(s, fp) {
 			continue
 		}
-		if !e.store(s, slot, noParent, 0, 0) {
+		if uint64(e.stored) >= e.limit {
+			e.dropped = true
+			e.stop(stopMaxStates)
+			break
+		}
+		e.seen.insert(s, fp)
+		e.inits = append(e.inits, s)
+		e.level = append(e.level, s)
+		e.record(noParent, 0)
+		for _, pi := range e.stateActive {
+			p := &e.props[pi]
+			if !e.found[pi].decided && p.State(s) == (p.Kind == Sometimes) {
+				e.decide(pi, finding[S, L]{idx: uint32(e.stored - 1), from: s})
+			}
+		}
+		if e.halt {
 			break
 		}
 	}
-	e.levelEnd = e.states.len()
-	if !e.halt {
-		e.loop()
-	}
-}
-
-func (e *explorer[S, L]) loop() {
-	for e.head < e.states.len() {
-		if e.head == e.levelEnd {
-			e.curDepth++
-			e.levelEnd = e.states.len()
-		}
-		if e.expanded&(checkEvery-1) == 0 && e.periodic() {
+	e.measure(0)
+	for !e.halt && len(e.level) > 0 {
+		if e.periodic() {
 			return
 		}
-		e.expanded++
-		e.from = e.states.at(uint32(e.head))
-		e.ord = 0
 		if e.opts.MaxDepth > 0 && e.curDepth >= e.opts.MaxDepth {
-			e.m.Successors(e.from, e.probeFn)
-			if e.ord > 0 {
-				e.truncated = true
-			}
-		} else {
-			e.m.Successors(e.from, e.emitFn)
-		}
-		if e.ord == 0 {
-			e.deadlocks++
-			if !e.hasDeadlock {
-				e.hasDeadlock, e.deadlock = true, uint32(e.head)
-			}
-		}
-		e.head++
-		if e.halt {
+			e.probeLevel()
 			return
+		}
+		if !e.expandLevel() {
+			return
+		}
+		e.curDepth++
+		if e.opts.Store == StoreAuto && e.hasher && !e.seen.fp && e.stored > e.opts.ExactLimit {
+			e.seen.toFingerprints()
+			e.measure(0)
 		}
 	}
 }
 
-// periodic checks for cancellation and reports progress. It returns true if
-// the search must stop.
+// periodic checks for cancellation and reports progress; true means stop.
 func (e *explorer[S, L]) periodic() bool {
 	if e.ctx.Err() != nil {
 		e.cancelled = true
@@ -185,11 +256,13 @@ func (e *explorer[S, L]) periodic() bool {
 		now := time.Now()
 		if now.Sub(e.lastProgress) >= e.opts.ProgressEvery {
 			e.lastProgress = now
+			done := int(e.levelDone.Load())
 			e.opts.Progress(Progress{
-				States:      e.states.len(),
-				Transitions: e.transitions,
+				States:      e.stored + int(e.levelCands.Load()),
+				Transitions: e.transitions + int(e.levelTrans.Load()),
 				Depth:       e.maxDepth,
-				Queue:       e.states.len() - e.head,
+				Queue:       len(e.level) - done,
+				Memory:      e.peakTotalNow(),
 				Elapsed:     now.Sub(e.start),
 			})
 		}
@@ -197,62 +270,416 @@ func (e *explorer[S, L]) periodic() bool {
 	return false
 }
 
-// probe is the emit function for states at MaxDepth: it only counts.
-func (e *explorer[S, L]) probe(L, S) {
-	e.ord++
+// measure updates the peak memory figures; extra is the level buffers' size.
+func (e *explorer[S, L]) measure(extra int64) {
+	v := e.seen.bytes() + e.parent.bytes() + e.ordinal.bytes()
+	e.peakVisited = max(e.peakVisited, v)
+	var zero S
+	total := v + extra + int64(cap(e.level))*int64(unsafe.Sizeof(zero))
+	e.peakTotal = max(e.peakTotal, total)
 }
 
-// emit handles one transition from e.from (the state at e.head).
-func (e *explorer[S, L]) emit(label L, next S) {
-	if e.halt {
-		e.dropped = true
-		return
-	}
-	ord := e.ord
-	e.ord++
-	e.transitions++
-	for _, pi := range e.stepActive {
-		p := &e.props[pi]
-		if e.found[pi].decided || p.Step(e.from, label, next) != (p.Kind == Sometimes) {
-			continue
+func (e *explorer[S, L]) peakTotalNow() int64 {
+	return max(e.peakTotal, e.seen.bytes()+e.parent.bytes()+e.ordinal.bytes()+e.levelBytes.Load())
+}
+
+// probeLevel handles a level at MaxDepth: its states are not expanded, only
+// checked for successors.
+func (e *explorer[S, L]) probeLevel() {
+	for i, s := range e.level {
+		n := 0
+		e.m.Successors(s, func(L, S) { n++ })
+		if n > 0 {
+			e.truncated = true
+		} else {
+			e.countDeadlock(e.base + i)
 		}
-		e.decide(pi, finding[S, L]{isStep: true, idx: uint32(e.head), label: label, to: next})
 	}
-	_, found, slot := e.states.find(next)
-	if found {
-		return
-	}
-	e.store(next, slot, uint32(e.head), ord, e.curDepth+1)
+	e.base += len(e.level)
+	e.level = nil
 }
 
-// store adds a newly discovered state and checks State predicates on it. It
-// returns false (and halts) if the state limit is reached.
-func (e *explorer[S, L]) store(s S, slot uint64, parent, ord uint32, depth int) bool {
-	if uint64(e.states.len()) >= e.limit {
-		e.dropped = true
-		e.stop(stopMaxStates)
+func (e *explorer[S, L]) countDeadlock(idx int) {
+	e.deadlocks++
+	if !e.hasDeadlock {
+		e.hasDeadlock, e.deadlock, e.deadlockState = true, uint32(idx), e.level[idx-e.base]
+	}
+}
+
+// storeMode is the store in use: exact or fingerprint.
+func (e *explorer[S, L]) storeMode() StoreMode {
+	if e.seen.fp {
+		return StoreFingerprint
+	}
+	return StoreExact
+}
+
+// chunkSize picks the number of states per chunk for a level of n states.
+// It must not depend on the worker count: the memory figures (and so the
+// memory bound's decision) depend on the chunking.
+func (e *explorer[S, L]) chunkSize(n int) int {
+	return min(max(n/64, 16), 512)
+}
+
+// expandLevel runs the three phases on e.level. It returns false when the
+// search must stop without a next level (cancelled, memory bound).
+func (e *explorer[S, L]) expandLevel() bool {
+	n := len(e.level)
+	size := e.chunkSize(n)
+	chunks := make([]chunk[S, L], (n+size-1)/size)
+	for i := range chunks {
+		chunks[i].lo, chunks[i].hi = i*size, min((i+1)*size, n)
+	}
+	e.levelDone.Store(0)
+	e.levelCands.Store(0)
+	e.levelTrans.Store(0)
+	e.levelBytes.Store(0)
+	e.overMemory.Store(false)
+	stepAct, stateAct := e.stepActive, e.stateActive
+	useTrig := len(stateAct) <= 64
+
+	var next atomic.Int64
+	work := func() {
+		for {
+			k := int(next.Add(1) - 1)
+			if k >= len(chunks) || e.ctx.Err() != nil || e.overMemory.Load() {
+				return
+			}
+			e.expandChunk(&chunks[k], stepAct, stateAct, useTrig)
+		}
+	}
+	if !e.parallel(n, work) {
 		return false
 	}
-	idx := e.states.insert(s, slot)
-	e.parent = append(e.parent, parent)
-	e.ordinal = append(e.ordinal, ord)
-	if depth > e.maxDepth {
-		e.maxDepth = depth
+
+	// Insert: shard groups in parallel, candidates in order within each.
+	groups := e.workers
+	if n < 64 {
+		groups = 1
 	}
-	for _, pi := range e.stateActive {
-		p := &e.props[pi]
-		if e.found[pi].decided || p.State(s) != (p.Kind == Sometimes) {
-			continue
+	insert := func(g int) {
+		for k := range chunks {
+			cs := chunks[k].cands
+			for i := range cs {
+				c := &cs[i]
+				if groups > 1 && shardOf(c.fp)%groups != g {
+					continue
+				}
+				c.acc = e.seen.insert(c.s, c.fp)
+			}
 		}
-		e.decide(pi, finding[S, L]{idx: idx})
+	}
+	if groups == 1 {
+		insert(0)
+	} else {
+		var wg sync.WaitGroup
+		for g := 0; g < groups; g++ {
+			wg.Add(1)
+			go func() { defer wg.Done(); insert(g) }()
+		}
+		wg.Wait()
+	}
+	e.merge(chunks, stepAct, stateAct, useTrig)
+	return true
+}
+
+// parallel runs work on the workers (inline for small levels) while the
+// calling goroutine reports progress. It returns false if the search must
+// stop (cancelled or over the memory bound).
+func (e *explorer[S, L]) parallel(n int, work func()) bool {
+	if e.workers == 1 || n < 64 {
+		work()
+	} else {
+		done := make(chan struct{})
+		var wg sync.WaitGroup
+		for w := 0; w < e.workers; w++ {
+			wg.Add(1)
+			go func() { defer wg.Done(); work() }()
+		}
+		go func() { wg.Wait(); close(done) }()
+		var tick <-chan time.Time
+		if e.opts.Progress != nil {
+			t := time.NewTicker(max(e.opts.ProgressEvery, time.Millisecond))
+			defer t.Stop()
+			tick = t.C
+		}
+	wait:
+		for {
+			select {
+			case <-done:
+				break wait
+			case <-tick:
+				e.periodic()
+			}
+		}
+	}
+	if e.ctx.Err() != nil {
+		e.cancelled = true
+		return false
+	}
+	if e.overMemory.Load() {
+		e.stop(stopMemory)
+		e.dropped = true
+		return false
 	}
 	return true
 }
 
-// decide records the first violation or witness of property pi.
-func (e *explorer[S, L]) decide(pi int, f finding[S, L]) {
+// expandChunk is the expand phase for one chunk.
+func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, useTrig bool) {
+	c.nsucc = make([]uint32, c.hi-c.lo)
+	if len(stepAct) > 0 {
+		c.hits = make([]hit[S, L], len(stepAct))
+	}
+	var zero cand[S]
+	candSize := int64(unsafe.Sizeof(zero))
+	for p := c.lo; p < c.hi; p++ {
+		from := e.level[p]
+		var ord uint32
+		e.m.Successors(from, func(label L, to S) {
+			for k, pi := range stepAct {
+				h := &c.hits[k]
+				if h.ok {
+					continue
+				}
+				pr := &e.props[pi]
+				if pr.Step(from, label, to) == (pr.Kind == Sometimes) {
+					*h = hit[S, L]{ok: true, par: uint32(p), ord: ord, label: label, to: to}
+				}
+			}
+			fp := e.seen.fingerprint(to)
+			if !e.seen.has(to, fp) {
+				var trig uint64
+				if useTrig {
+					for k, pi := range stateAct {
+						pr := &e.props[pi]
+						if pr.State(to) == (pr.Kind == Sometimes) {
+							trig |= 1 << k
+						}
+					}
+					c.anySt = c.anySt || trig != 0
+				}
+				c.cands = append(c.cands, cand[S]{s: to, fp: fp, par: uint32(p), ord: ord, trig: trig})
+			}
+			ord++
+		})
+		c.nsucc[p-c.lo] = ord
+		c.trans += int(ord)
+		if p&15 == 15 {
+			if e.opts.Progress != nil {
+				e.levelDone.Add(16)
+			}
+			if e.ctx.Err() != nil {
+				return
+			}
+		}
+	}
+	e.levelTrans.Add(int64(c.trans))
+	e.levelCands.Add(int64(len(c.cands)))
+	if e.opts.MaxMemory > 0 {
+		b := e.levelBytes.Add(int64(cap(c.cands)) * candSize)
+		if e.seen.bytes()+e.parent.bytes()+e.ordinal.bytes()+b+e.levelStatesBytes() > e.opts.MaxMemory {
+			e.overMemory.Store(true)
+		}
+	}
+}
+
+func (e *explorer[S, L]) levelStatesBytes() int64 {
+	var zero S
+	return int64(cap(e.level)) * int64(unsafe.Sizeof(zero))
+}
+
+// merge is the sequential phase: it replays the level's events in the order
+// a sequential breadth-first search meets them.
+func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, useTrig bool) {
+	newCount := 0
+	for k := range chunks {
+		for i := range chunks[k].cands {
+			if chunks[k].cands[i].acc {
+				newCount++
+			}
+		}
+	}
+	var zero cand[S]
+	e.measure(int64(newCount)*int64(unsafe.Sizeof(zero.s)) + e.levelBytes.Load())
+	if e.opts.MaxMemory > 0 && e.peakTotal > e.opts.MaxMemory {
+		e.stop(stopMemory)
+		e.dropped = true
+		return
+	}
+	nextLevel := make([]S, 0, newCount)
+	nextBase := e.base + len(e.level)
+	for k := range chunks {
+		c := &chunks[k]
+		if !e.mergeChunk(c, stepAct, stateAct, useTrig, &nextLevel) {
+			// Halted inside this chunk: mergeChunk has set the counts.
+			if e.haltPos < len(e.level)-1 {
+				e.unexpanded = true
+			}
+			break
+		}
+	}
+	e.base = nextBase
+	e.level = nextLevel
+	e.measure(0)
+}
+
+// mergeChunk merges one chunk. It returns false if the search halted in it.
+func (e *explorer[S, L]) mergeChunk(c *chunk[S, L], stepAct, stateAct []int, useTrig bool, next *[]S) bool {
+	fast := !c.anySt && useTrig && uint64(e.stored)+uint64(len(c.cands)) < e.limit
+	if fast {
+		for k := range c.hits {
+			if c.hits[k].ok && !e.found[stepAct[k]].decided {
+				fast = false
+				break
+			}
+		}
+	}
+	if fast {
+		for i := range c.cands {
+			cd := &c.cands[i]
+			if cd.acc {
+				*next = append(*next, cd.s)
+				e.record(uint32(e.base+int(cd.par)), cd.ord)
+				e.maxDepth = e.curDepth + 1
+			}
+		}
+		e.transitions += c.trans
+		for j, ns := range c.nsucc {
+			if ns == 0 {
+				e.countDeadlock(e.base + c.lo + j)
+			}
+		}
+		return true
+	}
+	// Slow path: walk the chunk state by state, emission events in order.
+	ci := 0
+	for p := c.lo; p < c.hi; p++ {
+		ns := c.nsucc[p-c.lo]
+		if ns == 0 {
+			e.countDeadlock(e.base + p)
+			continue
+		}
+		// Events of parent p in ordinal order: step hits and candidates.
+		for {
+			// Next candidate of p, if any.
+			var cd *cand[S]
+			if ci < len(c.cands) && int(c.cands[ci].par) == p {
+				cd = &c.cands[ci]
+			}
+			// Earliest undecided step hit of p not after cd.
+			hk := -1
+			for k := range c.hits {
+				h := &c.hits[k]
+				if !h.ok || int(h.par) != p || e.found[stepAct[k]].decided {
+					continue
+				}
+				if cd != nil && h.ord > cd.ord {
+					continue
+				}
+				if hk < 0 || h.ord < c.hits[hk].ord {
+					hk = k
+				}
+			}
+			if hk >= 0 {
+				h := &c.hits[hk]
+				pi := stepAct[hk]
+				e.decide(pi, finding[S, L]{isStep: true, idx: uint32(e.base + p), from: e.level[p], label: h.label, to: h.to},
+					e.transitions+int(h.ord)+1)
+				h.ok = false
+				// Other step properties triggered by the same emission are
+				// decided by the next iterations (they are all at ord).
+				if e.halt {
+					e.haltPos = p
+					e.haltAt(c, p, h.ord, &ci, next)
+					return false
+				}
+				continue
+			}
+			if cd == nil {
+				break
+			}
+			ci++
+			if !cd.acc {
+				continue
+			}
+			if uint64(e.stored) >= e.limit {
+				e.dropped = true
+				e.stop(stopMaxStates)
+				e.haltPos = p
+				e.transitions += int(cd.ord) + 1
+				return false
+			}
+			*next = append(*next, cd.s)
+			e.record(uint32(e.base+p), cd.ord)
+			e.maxDepth = e.curDepth + 1
+			e.checkState(cd, stateAct, useTrig, int(cd.ord))
+			if e.halt {
+				e.haltPos = p
+				if cd.ord+1 < ns {
+					e.dropped = true
+				}
+				e.transitions += int(cd.ord) + 1
+				return false
+			}
+		}
+		e.transitions += int(ns)
+	}
+	return true
+}
+
+// haltAt finishes a chunk whose merge halted at a step event (p, ord): the
+// emission's own state is still stored, later emissions are dropped.
+func (e *explorer[S, L]) haltAt(c *chunk[S, L], p int, ord uint32, ci *int, next *[]S) {
+	if *ci < len(c.cands) {
+		cd := &c.cands[*ci]
+		if int(cd.par) == p && cd.ord == ord {
+			*ci++
+			if cd.acc {
+				if uint64(e.stored) >= e.limit {
+					e.dropped = true
+					e.stop(stopMaxStates)
+				} else {
+					*next = append(*next, cd.s)
+					e.record(uint32(e.base+p), cd.ord)
+					e.maxDepth = e.curDepth + 1
+				}
+			}
+		}
+	}
+	if ord+1 < c.nsucc[p-c.lo] {
+		e.dropped = true
+	}
+	e.transitions += int(ord) + 1
+}
+
+// checkState evaluates the state properties on a newly stored candidate.
+func (e *explorer[S, L]) checkState(cd *cand[S], stateAct []int, useTrig bool, ord int) {
+	for k, pi := range stateAct {
+		if e.found[pi].decided {
+			continue
+		}
+		var t bool
+		if useTrig {
+			t = cd.trig&(1<<k) != 0
+		} else {
+			pr := &e.props[pi]
+			t = pr.State(cd.s) == (pr.Kind == Sometimes)
+		}
+		if t {
+			e.decide(pi, finding[S, L]{idx: uint32(e.stored - 1), from: cd.s}, e.transitions+ord+1)
+		}
+	}
+}
+
+// decide records the first violation or witness of property pi; trans is
+// the number of transitions explored at that moment.
+func (e *explorer[S, L]) decide(pi int, f finding[S, L], trans ...int) {
 	f.decided = true
-	f.states, f.trans, f.dep = e.states.len(), e.transitions, e.maxDepth
+	f.states, f.trans, f.dep = e.stored, e.transitions, e.maxDepth
+	if len(trans) > 0 {
+		f.trans = trans[0]
+	}
 	e.found[pi] = f
 	e.open--
 	e.rebuildActive()
@@ -263,5 +690,16 @@ func (e *explorer[S, L]) decide(pi int, f finding[S, L]) {
 
 // complete reports whether every reachable state was expanded.
 func (e *explorer[S, L]) complete() bool {
-	return !e.cancelled && !e.dropped && !e.truncated && e.head == e.states.len()
+	return !e.cancelled && !e.dropped && !e.truncated && !e.unexpanded && len(e.level) == 0
+}
+
+// collision estimates the probability that a fingerprint collision omitted
+// a state: n²/2⁶⁵ for n states (each new state meets about n/2 stored ones
+// on average, each colliding with probability 2⁻⁶⁴).
+func (e *explorer[S, L]) collision() float64 {
+	if !e.seen.fp {
+		return 0
+	}
+	n := float64(e.stored)
+	return math.Min(1, n*n/math.Exp2(65))
 }

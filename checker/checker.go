@@ -78,15 +78,34 @@ type Options struct {
 	// there are no properties. The result stays incomplete unless the whole
 	// space was in fact explored; per-property verdicts are final.
 	StopWhenDecided bool
-	_               struct{}
+	// Workers is the number of goroutines that expand states; 0 means
+	// runtime.GOMAXPROCS(0). Results (counts, verdicts, paths) are the same
+	// for every value. With more than one worker, Successors and the
+	// property predicates are called from several goroutines at once.
+	Workers int
+	// Store selects the visited set (see [StoreMode]); the zero value is
+	// [StoreAuto].
+	Store StoreMode
+	// ExactLimit is the number of states StoreAuto keeps exactly before it
+	// switches to fingerprints; 0 means [DefaultExactLimit].
+	ExactLimit int
+	// MaxMemory, if positive, bounds in bytes the visited set plus the
+	// buffers of the level being expanded. A level that would exceed it
+	// stops the search before it is merged (StopReason "memory"); results
+	// are those of the levels before it.
+	MaxMemory int64
+	_         struct{}
 }
 
-// Progress is a snapshot of a running search.
+// Progress is a snapshot of a running search. During a level, States
+// counts the states stored by earlier levels plus the level's candidates so
+// far (which may still contain duplicates within the level).
 type Progress struct {
 	States      int           // distinct states stored so far
 	Transitions int           // transitions explored so far
 	Depth       int           // maximum BFS depth of any stored state
-	Queue       int           // stored states not yet expanded
+	Queue       int           // states of the current level not yet expanded
+	Memory      int64         // bytes held by the visited set and the level buffers (peak so far)
 	Elapsed     time.Duration // time since Check started
 }
 
@@ -151,7 +170,7 @@ type Result[S comparable, L any] struct {
 	// cancellation or early stop cut anything off.
 	Complete bool
 	// StopReason is "" if Complete, else "max-states", "max-depth",
-	// "cancelled" or "decided".
+	// "memory", "cancelled" or "decided".
 	StopReason string
 	Elapsed    time.Duration
 	// Properties holds one result per property, in the order given to Check.
@@ -160,6 +179,20 @@ type Result[S comparable, L any] struct {
 	Deadlocks int
 	// Deadlock is a shortest path to the first deadlock found (nil if none).
 	Deadlock *Path[S, L]
+	// Store is the visited set in use at the end: StoreExact or
+	// StoreFingerprint.
+	Store StoreMode
+	// Collision estimates the probability that a fingerprint collision made
+	// the search omit a state (n²/2⁶⁵ for n states; 0 for an exact store).
+	Collision float64
+	// VisitedBytes is the peak memory of the visited set, including the
+	// parent links and emission ordinals kept to rebuild paths.
+	VisitedBytes int64
+	// PeakBytes is the peak memory of the visited set plus the level
+	// buffers (states of the level expanded and its successors).
+	PeakBytes int64
+	// Workers is the number of goroutines used.
+	Workers int
 }
 
 // Stop reasons reported in Result.StopReason.
@@ -168,6 +201,7 @@ const (
 	stopMaxDepth  = "max-depth"
 	stopCancelled = "cancelled"
 	stopDecided   = "decided"
+	stopMemory    = "memory"
 )
 
 // ErrNondeterministic is returned (wrapped) by Check when rebuilding a path
@@ -212,8 +246,15 @@ func validate[S comparable, L any](m Model[S, L], props []Property[S, L], opts O
 	if m == nil {
 		return errors.New("checker: nil model")
 	}
-	if opts.MaxStates < 0 || opts.MaxDepth < 0 || opts.ProgressEvery < 0 {
-		return errors.New("checker: negative MaxStates, MaxDepth or ProgressEvery")
+	if opts.MaxStates < 0 || opts.MaxDepth < 0 || opts.ProgressEvery < 0 || opts.Workers < 0 ||
+		opts.ExactLimit < 0 || opts.MaxMemory < 0 {
+		return errors.New("checker: negative MaxStates, MaxDepth, ProgressEvery, Workers, ExactLimit or MaxMemory")
+	}
+	if opts.Store > StoreFingerprint {
+		return fmt.Errorf("checker: unknown store mode %d", uint8(opts.Store))
+	}
+	if _, ok := m.(Hasher[S]); !ok && opts.Store == StoreFingerprint {
+		return errors.New("checker: StoreFingerprint needs a model that implements Hasher")
 	}
 	seen := make(map[string]bool, len(props))
 	for i, p := range props {

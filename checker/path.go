@@ -29,23 +29,30 @@ func (p Path[S, L]) Last() S {
 }
 
 // pathTo rebuilds the BFS path to the stored state idx by walking parent links
-// back to the root and re-running Successors on each parent to recover the
-// emission with the recorded ordinal.
-func (e *explorer[S, L]) pathTo(idx uint32) (*Path[S, L], error) {
+// back to the root and re-running Successors forward from it, taking the
+// recorded emission at each step. want is the state idx must hold (the
+// explorer keeps no states, so the rebuilt end is checked against the state
+// recorded with the finding).
+func (e *explorer[S, L]) pathTo(idx uint32, want S) (*Path[S, L], error) {
 	var chain []uint32
-	for i := idx; i != noParent; i = e.parent[i] {
+	for i := idx; i != noParent; i = e.parent.at(i) {
 		chain = append(chain, i)
 	}
 	root := chain[len(chain)-1]
-	p := &Path[S, L]{Init: e.states.at(root), Steps: make([]Step[S, L], 0, len(chain))}
+	p := &Path[S, L]{Init: e.inits[root], Steps: make([]Step[S, L], 0, len(chain)-1)}
+	cur := p.Init
 	for k := len(chain) - 2; k >= 0; k-- {
 		c := chain[k]
-		label, next, ok := e.replay(e.states.at(e.parent[c]), e.ordinal[c])
-		if !ok || next != e.states.at(c) {
+		label, next, ok := e.replay(cur, e.ordinalOf(c))
+		if !ok || !e.seen.has(next, e.seen.fingerprint(next)) {
 			return nil, fmt.Errorf("%w: emission %d of a state on the path to state %d changed",
-				ErrNondeterministic, e.ordinal[c], idx)
+				ErrNondeterministic, e.ordinalOf(c), idx)
 		}
 		p.Steps = append(p.Steps, Step[S, L]{Label: label, State: next})
+		cur = next
+	}
+	if cur != want {
+		return nil, fmt.Errorf("%w: the path to state %d rebuilt to a different state", ErrNondeterministic, idx)
 	}
 	return p, nil
 }
@@ -64,7 +71,7 @@ func (e *explorer[S, L]) replay(s S, ord uint32) (label L, next S, ok bool) {
 
 // findingPath rebuilds the path of a recorded violation or witness.
 func (e *explorer[S, L]) findingPath(f *finding[S, L]) (*Path[S, L], error) {
-	p, err := e.pathTo(f.idx)
+	p, err := e.pathTo(f.idx, f.from)
 	if err != nil || !f.isStep {
 		return p, err
 	}
@@ -76,12 +83,17 @@ func (e *explorer[S, L]) findingPath(f *finding[S, L]) (*Path[S, L], error) {
 func (e *explorer[S, L]) result() (Result[S, L], error) {
 	complete := e.complete()
 	r := Result[S, L]{
-		States:      e.states.len(),
-		Transitions: e.transitions,
-		Depth:       e.maxDepth,
-		Complete:    complete,
-		Deadlocks:   e.deadlocks,
-		Properties:  make([]PropertyResult[S, L], len(e.props)),
+		States:       e.stored,
+		Store:        e.storeMode(),
+		Collision:    e.collision(),
+		VisitedBytes: e.peakVisited,
+		PeakBytes:    e.peakTotal,
+		Workers:      e.workers,
+		Transitions:  e.transitions,
+		Depth:        e.maxDepth,
+		Complete:     complete,
+		Deadlocks:    e.deadlocks,
+		Properties:   make([]PropertyResult[S, L], len(e.props)),
 	}
 	switch {
 	case complete:
@@ -100,7 +112,7 @@ func (e *explorer[S, L]) result() (Result[S, L], error) {
 		r.Properties[i] = pr
 	}
 	if e.hasDeadlock {
-		d, err := e.pathTo(e.deadlock)
+		d, err := e.pathTo(e.deadlock, e.deadlockState)
 		if err != nil {
 			return r, err
 		}
@@ -113,7 +125,7 @@ func (e *explorer[S, L]) result() (Result[S, L], error) {
 func (e *explorer[S, L]) propertyResult(p Property[S, L], f *finding[S, L], complete bool) (PropertyResult[S, L], error) {
 	pr := PropertyResult[S, L]{Name: p.Name, Kind: p.Kind}
 	if !f.decided {
-		pr.States, pr.Transitions, pr.Depth = e.states.len(), e.transitions, e.maxDepth
+		pr.States, pr.Transitions, pr.Depth = e.stored, e.transitions, e.maxDepth
 		switch {
 		case !complete:
 			pr.Verdict = Incomplete

@@ -1,97 +1,331 @@
 package checker
 
-// Hasher is implemented by models that can hash their states. Check then
-// keeps visited states in a compact open-addressing table (about 8 bytes of
-// index per state besides the state itself) instead of a Go map keyed by the
-// full state, which stores every state twice. The hash must be a function of
-// the state's value alone; collisions are resolved by comparing states, so
-// the search stays exact. Models without Hash use the map, which is the
-// reference the table is tested against.
+import (
+	"fmt"
+	"hash/maphash"
+	"math/bits"
+	"unsafe"
+)
+
+// Hasher is implemented by models that can hash their states. The hash is the
+// state's fingerprint: in [StoreFingerprint] mode the explorer keeps only
+// these 64-bit values, so two states with the same hash count as one. It must
+// be a function of the state's value alone and should be of good quality (all
+// 64 bits well mixed). Models without Hash can be checked only with
+// [StoreExact] (which [StoreAuto] then uses throughout).
 type Hasher[S comparable] interface {
 	Hash(s S) uint64
 }
 
+// StoreMode selects how the visited set is kept.
+type StoreMode uint8
+
 const (
-	chunkBits = 16
-	chunkSize = 1 << chunkBits
-	chunkMask = chunkSize - 1
+	// StoreAuto keeps states exactly up to Options.ExactLimit states, then
+	// switches to fingerprints (when the model is a [Hasher]; otherwise it
+	// stays exact). The default.
+	StoreAuto StoreMode = iota
+	// StoreExact keeps every state in full (a Go map per shard) and compares
+	// states on lookup: no omission is possible, at about ten times the
+	// memory of fingerprints. It is the reference the fingerprint table is
+	// tested against.
+	StoreExact
+	// StoreFingerprint keeps a 64-bit fingerprint ([Hasher]) per state in a
+	// compact open-addressing table. Two distinct states with the same
+	// fingerprint make the second count as visited, so states may in
+	// principle be omitted; [Result.Collision] estimates the probability.
+	StoreFingerprint
 )
 
-// store is the visited set and the BFS queue: states in discovery order,
-// kept in fixed-size chunks so that growth never copies them.
-type store[S comparable] struct {
-	hash   func(S) uint64 // nil: use index
-	index  map[S]uint32
-	chunks [][]S
-	n      int
-	slots  []uint32 // open addressing, linear probing: 0 = empty, else index+1
-	mask   uint64
+// String returns "auto", "exact" or "fingerprint".
+func (m StoreMode) String() string {
+	switch m {
+	case StoreAuto:
+		return "auto"
+	case StoreExact:
+		return "exact"
+	case StoreFingerprint:
+		return "fingerprint"
+	}
+	return fmt.Sprintf("StoreMode(%d)", uint8(m))
 }
 
-func newStore[S comparable](hash func(S) uint64) *store[S] {
-	st := &store[S]{hash: hash}
+// ParseStoreMode parses "auto", "exact" or "fingerprint".
+func ParseStoreMode(s string) (StoreMode, error) {
+	for _, m := range []StoreMode{StoreAuto, StoreExact, StoreFingerprint} {
+		if m.String() == s {
+			return m, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown store mode %q (want auto, exact or fingerprint)", s)
+}
+
+// DefaultExactLimit is the number of states [StoreAuto] keeps exactly before
+// it switches to fingerprints.
+const DefaultExactLimit = 1 << 20
+
+const (
+	shardBits = 8
+	numShards = 1 << shardBits
+	// The fingerprint table's home range of a shard grows by 5/4 once its
+	// load passes 23/25 (0.92), so the load stays within [0.736, 0.92].
+	maxLoadNum, maxLoadDen = 23, 25
+)
+
+// visited is the visited set, split into numShards shards by the top bits of
+// a state's hash so that shards can be filled in parallel without locks (each
+// by one goroutine) and grow one at a time. Lookups may run concurrently as
+// long as no insert does.
+type visited[S comparable] struct {
+	hash  func(S) uint64
+	fp    bool             // fingerprint mode
+	exact []map[S]struct{} // exact mode: one map per shard
+	fps   []fpTable        // fingerprint mode
+	n     int              // states stored
+	size  uintptr          // unsafe.Sizeof(S)
+	seed  maphash.Seed     // for models without Hasher (exact mode only)
+}
+
+func newVisited[S comparable](hash func(S) uint64, fingerprints bool) *visited[S] {
+	v := &visited[S]{hash: hash, fp: fingerprints}
+	var zero S
+	v.size = unsafe.Sizeof(zero)
 	if hash == nil {
-		st.index = make(map[S]uint32)
+		v.seed = maphash.MakeSeed()
+		v.hash = func(s S) uint64 { return maphash.Comparable(v.seed, s) }
+	}
+	if fingerprints {
+		v.fps = make([]fpTable, numShards)
 	} else {
-		st.slots = make([]uint32, 1<<10)
-		st.mask = 1<<10 - 1
+		v.exact = make([]map[S]struct{}, numShards)
+		for i := range v.exact {
+			v.exact[i] = make(map[S]struct{})
+		}
 	}
-	return st
+	return v
 }
 
-func (st *store[S]) len() int { return st.n }
-
-func (st *store[S]) at(i uint32) S { return st.chunks[i>>chunkBits][i&chunkMask] }
-
-// find looks s up; when absent, slot is where insert will put it.
-func (st *store[S]) find(s S) (idx uint32, found bool, slot uint64) {
-	if st.hash == nil {
-		idx, found = st.index[s]
-		return idx, found, 0
+// fingerprint returns s's hash, never 0 (0 marks an empty slot).
+func (v *visited[S]) fingerprint(s S) uint64 {
+	h := v.hash(s)
+	if h == 0 {
+		h = 1
 	}
-	i := st.hash(s) & st.mask
+	return h
+}
+
+func shardOf(fp uint64) int { return int(fp >> (64 - shardBits)) }
+
+// has reports whether s (with fingerprint fp) is stored. Safe to call
+// concurrently when no insert runs.
+func (v *visited[S]) has(s S, fp uint64) bool {
+	if v.fp {
+		return v.fps[shardOf(fp)].has(fp)
+	}
+	_, ok := v.exact[shardOf(fp)][s]
+	return ok
+}
+
+// insert adds s and reports whether it was new. Inserts into different shards
+// may run concurrently.
+func (v *visited[S]) insert(s S, fp uint64) bool {
+	sh := shardOf(fp)
+	if v.fp {
+		return v.fps[sh].insert(fp)
+	}
+	m := v.exact[sh]
+	if _, ok := m[s]; ok {
+		return false
+	}
+	m[s] = struct{}{}
+	return true
+}
+
+// bytes estimates the memory held: the fingerprint tables exactly, the maps
+// from their entries (key plus about 40% overhead, as Go's swiss tables at
+// their usual load carry).
+func (v *visited[S]) bytes() int64 {
+	if v.fp {
+		var b int64
+		for i := range v.fps {
+			b += int64(cap(v.fps[i].t)) * 8
+		}
+		return b
+	}
+	var n int
+	for _, m := range v.exact {
+		n += len(m)
+	}
+	return int64(float64(n) * float64(v.size+1) * 1.4)
+}
+
+// toFingerprints converts an exact set to fingerprints, dropping the states.
+func (v *visited[S]) toFingerprints() {
+	if v.fp {
+		return
+	}
+	fps := make([]fpTable, numShards)
+	for i, m := range v.exact {
+		for s := range m {
+			fps[i].insert(v.fingerprint(s))
+		}
+		v.exact[i] = nil
+	}
+	v.exact, v.fps, v.fp = nil, fps, true
+}
+
+// fpTable is one shard of the fingerprint set: an ordered linear-probing
+// table (Amble and Knuth, "Ordered hash tables", 1974). A fingerprint's home
+// slot is monotone in its value, and every cluster is kept sorted, so a
+// lookup stops at the first larger value or empty slot, and the layout
+// depends only on the set stored, not on the order of insertion. The table
+// never wraps: a few slack slots follow the home range, and the last slot is
+// always empty as a sentinel.
+type fpTable struct {
+	t    []uint64
+	home uint64 // size of the home range
+	n    int
+}
+
+// slot returns fp's home slot: the bits below the shard bits scaled to the
+// home range.
+func (f *fpTable) slot(fp uint64) int {
+	hi, _ := bits.Mul64(fp<<shardBits, f.home)
+	return int(hi)
+}
+
+func (f *fpTable) has(fp uint64) bool {
+	if f.t == nil {
+		return false
+	}
+	for i := f.slot(fp); ; i++ {
+		x := f.t[i]
+		if x == fp {
+			return true
+		}
+		if x == 0 || x > fp {
+			return false
+		}
+	}
+}
+
+func (f *fpTable) insert(fp uint64) bool {
+	if f.t == nil {
+		f.resize(64)
+	}
 	for {
-		v := st.slots[i]
-		if v == 0 {
-			return 0, false, i
+		i := f.slot(fp)
+		for f.t[i] != 0 && f.t[i] < fp {
+			i++
 		}
-		if st.at(v-1) == s {
-			return v - 1, true, i
+		if f.t[i] == fp {
+			return false
 		}
-		i = (i + 1) & st.mask
+		j := i
+		for f.t[j] != 0 {
+			j++
+		}
+		if j == len(f.t)-1 { // would fill the sentinel
+			f.resize(f.home + f.home/4)
+			continue
+		}
+		copy(f.t[i+1:j+1], f.t[i:j])
+		f.t[i] = fp
+		f.n++
+		if uint64(f.n)*maxLoadDen > f.home*maxLoadNum {
+			f.resize(f.home + f.home/4)
+		}
+		return true
 	}
 }
 
-// insert appends s, which find reported absent at slot, and returns its index.
-func (st *store[S]) insert(s S, slot uint64) uint32 {
-	idx := uint32(st.n)
-	if st.n&chunkMask == 0 {
-		st.chunks = append(st.chunks, make([]S, 0, chunkSize))
+// resize rebuilds the table with the given home range (or larger, if the
+// slack does not suffice). Values are placed in order, each at its home slot
+// or just after its predecessor.
+func (f *fpTable) resize(home uint64) {
+	for {
+		slack := home/128 + 16
+		t := make([]uint64, home+slack+1)
+		g := fpTable{t: t, home: home, n: f.n}
+		next, ok := 0, true
+		for _, x := range f.t {
+			if x == 0 {
+				continue
+			}
+			i := max(g.slot(x), next)
+			if i >= len(t)-1 {
+				ok = false
+				break
+			}
+			t[i] = x
+			next = i + 1
+		}
+		if ok {
+			*f = g
+			return
+		}
+		home += home / 4
 	}
-	c := len(st.chunks) - 1
-	st.chunks[c] = append(st.chunks[c], s)
-	st.n++
-	if st.hash == nil {
-		st.index[s] = idx
-		return idx
-	}
-	st.slots[slot] = idx + 1
-	if uint64(st.n)*4 > uint64(len(st.slots))*3 {
-		st.grow()
-	}
-	return idx
 }
 
-// grow doubles the table and reinserts every index.
-func (st *store[S]) grow() {
-	slots := make([]uint32, 2*len(st.slots))
-	mask := uint64(len(slots) - 1)
-	for i := 0; i < st.n; i++ {
-		j := st.hash(st.at(uint32(i))) & mask
-		for slots[j] != 0 {
-			j = (j + 1) & mask
-		}
-		slots[j] = uint32(i) + 1
+// u32log is an append-only array of uint32 in fixed-size chunks, so that
+// growing never copies it.
+type u32log struct {
+	chunks [][]uint32
+	n      int
+}
+
+const logChunk = 1 << 16
+
+func (l *u32log) append(x uint32) {
+	if l.n%logChunk == 0 {
+		l.chunks = append(l.chunks, make([]uint32, 0, firstCap(l.n)))
 	}
-	st.slots, st.mask = slots, mask
+	c := len(l.chunks) - 1
+	l.chunks[c] = append(l.chunks[c], x)
+	l.n++
+}
+
+func (l *u32log) at(i uint32) uint32 { return l.chunks[i/logChunk][i%logChunk] }
+
+func (l *u32log) bytes() int64 {
+	var b int64
+	for _, c := range l.chunks {
+		b += int64(cap(c)) * 4
+	}
+	return b
+}
+
+// firstCap is the capacity of a new chunk: the first one starts small and
+// grows by append up to logChunk; later ones are allocated whole.
+func firstCap(n int) int {
+	if n == 0 {
+		return 64
+	}
+	return logChunk
+}
+
+// u8log is u32log for bytes.
+type u8log struct {
+	chunks [][]uint8
+	n      int
+}
+
+func (l *u8log) append(x uint8) {
+	if l.n%logChunk == 0 {
+		l.chunks = append(l.chunks, make([]uint8, 0, firstCap(l.n)))
+	}
+	c := len(l.chunks) - 1
+	l.chunks[c] = append(l.chunks[c], x)
+	l.n++
+}
+
+func (l *u8log) at(i uint32) uint8 { return l.chunks[i/logChunk][i%logChunk] }
+
+func (l *u8log) bytes() int64 {
+	var b int64
+	for _, c := range l.chunks {
+		b += int64(cap(c))
+	}
+	return b
 }

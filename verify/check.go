@@ -22,7 +22,13 @@ type Options struct {
 	Coverage      *Coverage              // if set, filled with the handlers every explored transition ran
 	NoWitnesses   bool                   // do not add the witnesses of the requested safety properties
 	Progress      func(checker.Progress) // called about once a second
-	_             struct{}
+	// Workers, Store and MaxMemory are passed to the explorer (see
+	// checker.Options); the zero values mean every core, the automatic store
+	// and no memory bound.
+	Workers   int
+	Store     checker.StoreMode
+	MaxMemory int64
+	_         struct{}
 }
 
 // Outcome is the result of one property.
@@ -48,6 +54,13 @@ type Report struct {
 	StopReason  string
 	Seconds     float64
 	Outcomes    []Outcome // one per requested property, in order
+	// Store, Collision, VisitedBytes, PeakBytes and Workers are the
+	// explorer's figures (see checker.Result).
+	Store        checker.StoreMode
+	Collision    float64
+	VisitedBytes int64
+	PeakBytes    int64
+	Workers      int
 }
 
 // ModelError is returned when the model itself misbehaves for a
@@ -104,6 +117,7 @@ func Check(ctx context.Context, cfg model.Config, props []properties.Property, o
 	start := time.Now()
 	res, err := checker.Check[model.State, model.Label](ctx, m, cprops, checker.Options{
 		MaxStates: opts.MaxStates, Progress: opts.Progress, StopWhenDecided: opts.StopEarly,
+		Workers: opts.Workers, Store: opts.Store, MaxMemory: opts.MaxMemory,
 	})
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 		return Report{}, err
@@ -111,6 +125,8 @@ func Check(ctx context.Context, cfg model.Config, props []properties.Property, o
 	rep := Report{
 		Config: m.Config(), States: res.States, Transitions: res.Transitions, Depth: res.Depth,
 		Complete: res.Complete, StopReason: res.StopReason, Seconds: time.Since(start).Seconds(),
+		Store: res.Store, Collision: res.Collision, VisitedBytes: res.VisitedBytes, PeakBytes: res.PeakBytes,
+		Workers: res.Workers,
 	}
 	for _, r := range res.Properties {
 		if r.Verdict == checker.Violated && r.Path.Last().Err != model.NoErr {

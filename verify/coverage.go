@@ -2,13 +2,16 @@ package verify
 
 import (
 	"sort"
+	"sync"
 
 	"github.com/timewait/timewait/model"
 )
 
 // Coverage counts, for each handler (connection state × event), how many
 // explored transitions it decided. Collect it with Options.Coverage.
+// It is safe for concurrent use: the explorer records from every worker.
 type Coverage struct {
+	mu     sync.Mutex
 	counts map[model.Handler]int
 }
 
@@ -17,7 +20,9 @@ func NewCoverage() *Coverage { return &Coverage{counts: map[model.Handler]int{}}
 
 func (c *Coverage) record(l model.Label) {
 	if l.Handler.Event != model.NoEvent {
+		c.mu.Lock()
 		c.counts[l.Handler]++
+		c.mu.Unlock()
 	}
 }
 
