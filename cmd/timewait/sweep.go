@@ -30,9 +30,26 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	brief := fs.Bool("brief", false, "text output: omit the counterexample timelines")
 	variant := addVariantFlag(fs)
 	allTW := fs.Bool("all-tw", false, "check every TW in range (default: from the largest down, stopping once every property is violated)")
-	set, help, err := parseFlags(fs, args, stdout)
+	shardFlag := fs.String("shard", "", "run only shard i of n (i/n, 1 ≤ i ≤ n) and write its results as a JSON shard document for --merge")
+	outFlag := fs.String("out", "", "with --shard: write the shard document to this file instead of stdout")
+	merge := fs.Bool("merge", false, "combine shard documents (the arguments: timewait sweep --merge FILE...) into the sweep's output")
+	set, files, help, err := parseSweepArgs(fs, args, stdout)
 	if help || err != nil {
 		return exitHolds, err
+	}
+	if *merge {
+		return runMerge(files, set, *mf.jsonOut, *brief, stdout)
+	}
+	if len(files) > 0 {
+		return exitBadInput, badInput("%s: unexpected argument %q", fs.Name(), files[0])
+	}
+	var shard shardID
+	if set["shard"] {
+		if shard, err = parseShard(*shardFlag); err != nil {
+			return exitBadInput, err
+		}
+	} else if set["out"] {
+		return exitBadInput, badInput("--out writes a shard document: it needs --shard i/n")
 	}
 	base, err := mf.configFrom(set)
 	if err != nil {
@@ -92,8 +109,20 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 		prog.done()
 		prog.label = fmt.Sprintf("msl=%d tw=%d%s", cfg.MSL, cfg.TW, paramText(params))
 	}
+	if set["shard"] {
+		return runShard(ctx, shardRun{spec: spec, variant: v, maxStates: *mf.maxStates, id: shard, out: *outFlag}, prog, stdout, stderr)
+	}
 	rep, err := verify.Sweep(ctx, spec, nil)
 	prog.done()
+	if code, err := sweepError(err); err != nil {
+		return code, err
+	}
+	return writeSweep(stdout, spec, v, rep, *mf.jsonOut, *brief)
+}
+
+// sweepError maps an error from a sweep to the exit status: 2 for a model
+// error, 3 for a search cut short (an interruption).
+func sweepError(err error) (int, error) {
 	var me *verify.ModelError
 	if errors.As(err, &me) {
 		return exitBadInput, err
@@ -101,6 +130,14 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	if err != nil {
 		return exitIncomplete, err
 	}
+	return exitHolds, nil
+}
+
+// writeSweep prints a sweep's result, text or JSON, and returns the exit
+// status: 3 when a threshold is unknown because a search was incomplete, 0
+// otherwise. An unsharded sweep and --merge both print through it.
+func writeSweep(stdout io.Writer, spec verify.SweepSpec, v *variants.Variant, rep verify.SweepReport, jsonOut, brief bool) (int, error) {
+	props := spec.Props
 	out, err := buildSweepOutput(spec, rep)
 	if err != nil {
 		return exitBadInput, err
@@ -118,15 +155,24 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 			}
 		}
 	}
-	if err := writeResult(stdout, *mf.jsonOut, out, func() { writeSweepText(stdout, spec, rep, out, *brief) }); err != nil {
+	if err := writeResult(stdout, jsonOut, out, func() { writeSweepText(stdout, spec, rep, out, brief) }); err != nil {
 		return exitBadInput, err
 	}
-	for _, t := range rep.Thresholds {
-		if t.MinTW == nil && strings.HasPrefix(t.Reason, "incomplete") {
-			return exitIncomplete, nil
-		}
+	if sweepIncomplete(rep.Thresholds) {
+		return exitIncomplete, nil
 	}
 	return exitHolds, nil
+}
+
+// sweepIncomplete says whether a threshold is unknown because a search was
+// cut short by a bound.
+func sweepIncomplete(ths []verify.Threshold) bool {
+	for _, t := range ths {
+		if t.MinTW == nil && strings.HasPrefix(t.Reason, "incomplete") {
+			return true
+		}
+	}
+	return false
 }
 
 // validateSweep checks every configuration of the sweep before any search
