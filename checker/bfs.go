@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,6 +45,7 @@ type chunk[S comparable, L any] struct {
 	hits   []hit[S, L] // per step property of stepActive
 	trans  int         // emissions in all
 	anySt  bool        // some candidate has trig set
+	sink   uint64      // keeps the touch loads alive
 }
 
 // finding records the moment a property was decided: by the state at index
@@ -110,11 +112,13 @@ type explorer[S comparable, L any] struct {
 	reason     string
 
 	// progress counters of the level being expanded (atomic)
-	levelDone, levelCands, levelTrans atomic.Int64
-	lastProgress                      time.Time
-	peakVisited, peakTotal            int64
-	levelBytes                        atomic.Int64
-	overMemory                        atomic.Bool
+	levelDone, levelTrans  atomic.Int64
+	lastProgress           time.Time
+	chunks                 []chunk[S, L] // reused from level to level
+	spare                  []S           // the previous level's array, reused for the next
+	peakVisited, peakTotal int64
+	levelBytes             atomic.Int64
+	overMemory             atomic.Bool
 }
 
 func newExplorer[S comparable, L any](ctx context.Context, m Model[S, L], props []Property[S, L], opts Options) *explorer[S, L] {
@@ -258,7 +262,7 @@ func (e *explorer[S, L]) periodic() bool {
 			e.lastProgress = now
 			done := int(e.levelDone.Load())
 			e.opts.Progress(Progress{
-				States:      e.stored + int(e.levelCands.Load()),
+				States:      e.stored,
 				Transitions: e.transitions + int(e.levelTrans.Load()),
 				Depth:       e.maxDepth,
 				Queue:       len(e.level) - done,
@@ -272,15 +276,20 @@ func (e *explorer[S, L]) periodic() bool {
 
 // measure updates the peak memory figures; extra is the level buffers' size.
 func (e *explorer[S, L]) measure(extra int64) {
-	v := e.seen.bytes() + e.parent.bytes() + e.ordinal.bytes()
-	e.peakVisited = max(e.peakVisited, v)
+	e.peakVisited = max(e.peakVisited, e.seen.bytes()+e.parent.bytes()+e.ordinal.bytes())
+	e.peakTotal = max(e.peakTotal, e.total(extra))
+}
+
+// total is the memory held by the visited set and the level arrays, plus
+// extra bytes of level buffers.
+func (e *explorer[S, L]) total(extra int64) int64 {
 	var zero S
-	total := v + extra + int64(cap(e.level))*int64(unsafe.Sizeof(zero))
-	e.peakTotal = max(e.peakTotal, total)
+	return e.seen.bytes() + e.parent.bytes() + e.ordinal.bytes() + extra +
+		int64(cap(e.level)+cap(e.spare))*int64(unsafe.Sizeof(zero))
 }
 
 func (e *explorer[S, L]) peakTotalNow() int64 {
-	return max(e.peakTotal, e.seen.bytes()+e.parent.bytes()+e.ordinal.bytes()+e.levelBytes.Load())
+	return max(e.peakTotal, e.total(e.levelBytes.Load()))
 }
 
 // probeLevel handles a level at MaxDepth: its states are not expanded, only
@@ -326,12 +335,15 @@ func (e *explorer[S, L]) chunkSize(n int) int {
 func (e *explorer[S, L]) expandLevel() bool {
 	n := len(e.level)
 	size := e.chunkSize(n)
-	chunks := make([]chunk[S, L], (n+size-1)/size)
+	nc := (n + size - 1) / size
+	if cap(e.chunks) < nc {
+		e.chunks = append(e.chunks[:cap(e.chunks)], make([]chunk[S, L], nc-cap(e.chunks))...)
+	}
+	chunks := e.chunks[:nc]
 	for i := range chunks {
 		chunks[i].lo, chunks[i].hi = i*size, min((i+1)*size, n)
 	}
 	e.levelDone.Store(0)
-	e.levelCands.Store(0)
 	e.levelTrans.Store(0)
 	e.levelBytes.Store(0)
 	e.overMemory.Store(false)
@@ -425,68 +437,94 @@ func (e *explorer[S, L]) parallel(n int, work func()) bool {
 	return true
 }
 
-// expandChunk is the expand phase for one chunk.
+// expansion is the emit callback's context while a chunk is expanded.
+type expansion[S comparable, L any] struct {
+	e       *explorer[S, L]
+	c       *chunk[S, L]
+	stepAct []int
+	from    S
+	par     uint32
+	ord     uint32
+}
+
+func (x *expansion[S, L]) emit(label L, to S) {
+	for k, pi := range x.stepAct {
+		h := &x.c.hits[k]
+		if h.ok {
+			continue
+		}
+		pr := &x.e.props[pi]
+		if pr.Step(x.from, label, to) == (pr.Kind == Sometimes) {
+			*h = hit[S, L]{ok: true, par: x.par, ord: x.ord, label: label, to: to}
+		}
+	}
+	x.c.cands = append(x.c.cands, cand[S]{s: to, fp: x.e.seen.fingerprint(to), par: x.par, ord: x.ord})
+	x.ord++
+}
+
+// expandChunk is the expand phase for one chunk. The successors of each state
+// are buffered and their fingerprint slots touched before they are looked
+// up, so that the cache misses of one state's successors overlap.
 func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, useTrig bool) {
-	c.nsucc = make([]uint32, c.hi-c.lo)
+	c.nsucc = slices.Grow(c.nsucc[:0], c.hi-c.lo)[:c.hi-c.lo]
+	c.cands, c.trans, c.anySt = c.cands[:0], 0, false
 	if len(stepAct) > 0 {
-		c.hits = make([]hit[S, L], len(stepAct))
+		c.hits = slices.Grow(c.hits[:0], len(stepAct))[:len(stepAct)]
+		clear(c.hits)
+	} else {
+		c.hits = c.hits[:0]
 	}
 	var zero cand[S]
 	candSize := int64(unsafe.Sizeof(zero))
+	x := &expansion[S, L]{e: e, c: c, stepAct: stepAct}
+	emit := x.emit // one closure per chunk, not per state
 	for p := c.lo; p < c.hi; p++ {
-		from := e.level[p]
-		var ord uint32
-		e.m.Successors(from, func(label L, to S) {
-			for k, pi := range stepAct {
-				h := &c.hits[k]
-				if h.ok {
-					continue
-				}
-				pr := &e.props[pi]
-				if pr.Step(from, label, to) == (pr.Kind == Sometimes) {
-					*h = hit[S, L]{ok: true, par: uint32(p), ord: ord, label: label, to: to}
-				}
+		start := len(c.cands)
+		x.from, x.par, x.ord = e.level[p], uint32(p), 0
+		e.m.Successors(x.from, emit)
+		ord := x.ord
+		// The emissions were appended as candidates; keep the unvisited.
+		tail := c.cands[start:]
+		c.sink += e.seen.touch(tail)
+		j := start
+		for i := range tail {
+			b := &tail[i]
+			if e.seen.has(b.s, b.fp) {
+				continue
 			}
-			fp := e.seen.fingerprint(to)
-			if !e.seen.has(to, fp) {
+			if useTrig {
 				var trig uint64
-				if useTrig {
-					for k, pi := range stateAct {
-						pr := &e.props[pi]
-						if pr.State(to) == (pr.Kind == Sometimes) {
-							trig |= 1 << k
-						}
+				for k, pi := range stateAct {
+					pr := &e.props[pi]
+					if pr.State(b.s) == (pr.Kind == Sometimes) {
+						trig |= 1 << k
 					}
-					c.anySt = c.anySt || trig != 0
 				}
-				c.cands = append(c.cands, cand[S]{s: to, fp: fp, par: uint32(p), ord: ord, trig: trig})
+				b.trig = trig
+				c.anySt = c.anySt || trig != 0
 			}
-			ord++
-		})
+			if start+i != j {
+				c.cands[j] = *b
+			}
+			j++
+		}
+		c.cands = c.cands[:j]
 		c.nsucc[p-c.lo] = ord
 		c.trans += int(ord)
-		if p&15 == 15 {
-			if e.opts.Progress != nil {
-				e.levelDone.Add(16)
-			}
-			if e.ctx.Err() != nil {
-				return
-			}
+		if p&15 == 15 && e.ctx.Err() != nil {
+			break
 		}
 	}
+	if e.opts.Progress != nil {
+		e.levelDone.Add(int64(c.hi - c.lo))
+	}
 	e.levelTrans.Add(int64(c.trans))
-	e.levelCands.Add(int64(len(c.cands)))
 	if e.opts.MaxMemory > 0 {
 		b := e.levelBytes.Add(int64(cap(c.cands)) * candSize)
-		if e.seen.bytes()+e.parent.bytes()+e.ordinal.bytes()+b+e.levelStatesBytes() > e.opts.MaxMemory {
+		if e.total(b) > e.opts.MaxMemory {
 			e.overMemory.Store(true)
 		}
 	}
-}
-
-func (e *explorer[S, L]) levelStatesBytes() int64 {
-	var zero S
-	return int64(cap(e.level)) * int64(unsafe.Sizeof(zero))
 }
 
 // merge is the sequential phase: it replays the level's events in the order
@@ -501,13 +539,15 @@ func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, us
 		}
 	}
 	var zero cand[S]
-	e.measure(int64(newCount)*int64(unsafe.Sizeof(zero.s)) + e.levelBytes.Load())
-	if e.opts.MaxMemory > 0 && e.peakTotal > e.opts.MaxMemory {
+	extra := int64(newCount)*int64(unsafe.Sizeof(zero.s)) + e.levelBytes.Load()
+	if e.opts.MaxMemory > 0 && e.total(extra) > e.opts.MaxMemory {
 		e.stop(stopMemory)
 		e.dropped = true
 		return
 	}
-	nextLevel := make([]S, 0, newCount)
+	e.measure(extra)
+	nextLevel := slices.Grow(e.spare[:0], newCount)
+	e.spare = nil
 	nextBase := e.base + len(e.level)
 	for k := range chunks {
 		c := &chunks[k]
@@ -520,7 +560,8 @@ func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, us
 		}
 	}
 	e.base = nextBase
-	e.level = nextLevel
+	e.spare, e.level = e.level, nextLevel
+	e.levelDone.Store(0)
 	e.measure(0)
 }
 

@@ -97,9 +97,9 @@ type Options struct {
 	_         struct{}
 }
 
-// Progress is a snapshot of a running search. During a level, States
-// counts the states stored by earlier levels plus the level's candidates so
-// far (which may still contain duplicates within the level).
+// Progress is a snapshot of a running search. States are stored a level at
+// a time, so States grows at each level's end; Transitions and Queue move
+// while a level is expanded.
 type Progress struct {
 	States      int           // distinct states stored so far
 	Transitions int           // transitions explored so far

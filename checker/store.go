@@ -67,8 +67,8 @@ const DefaultExactLimit = 1 << 20
 const (
 	shardBits = 8
 	numShards = 1 << shardBits
-	// The fingerprint table's home range of a shard grows by 5/4 once its
-	// load passes 23/25 (0.92), so the load stays within [0.736, 0.92].
+	// The fingerprint table's home range of a shard grows by 6/5 once its
+	// load passes 23/25 (0.92), so the load stays within [0.767, 0.92].
 	maxLoadNum, maxLoadDen = 23, 25
 )
 
@@ -124,6 +124,23 @@ func (v *visited[S]) has(s S, fp uint64) bool {
 	}
 	_, ok := v.exact[shardOf(fp)][s]
 	return ok
+}
+
+// touch loads the home slot of every fingerprint in buf, so that the misses
+// overlap before has looks them up one by one. It returns a value only to
+// keep the loads from being optimised away.
+func (v *visited[S]) touch(buf []cand[S]) uint64 {
+	if !v.fp {
+		return 0
+	}
+	var x uint64
+	for i := range buf {
+		f := &v.fps[shardOf(buf[i].fp)]
+		if f.t != nil {
+			x += f.t[f.slot(buf[i].fp)]
+		}
+	}
+	return x
 }
 
 // insert adds s and reports whether it was new. Inserts into different shards
@@ -211,7 +228,7 @@ func (f *fpTable) has(fp uint64) bool {
 
 func (f *fpTable) insert(fp uint64) bool {
 	if f.t == nil {
-		f.resize(64)
+		f.resize(16)
 	}
 	for {
 		i := f.slot(fp)
@@ -226,14 +243,14 @@ func (f *fpTable) insert(fp uint64) bool {
 			j++
 		}
 		if j == len(f.t)-1 { // would fill the sentinel
-			f.resize(f.home + f.home/4)
+			f.resize(f.home + f.home/5)
 			continue
 		}
 		copy(f.t[i+1:j+1], f.t[i:j])
 		f.t[i] = fp
 		f.n++
 		if uint64(f.n)*maxLoadDen > f.home*maxLoadNum {
-			f.resize(f.home + f.home/4)
+			f.resize(f.home + f.home/5)
 		}
 		return true
 	}
@@ -244,7 +261,7 @@ func (f *fpTable) insert(fp uint64) bool {
 // or just after its predecessor.
 func (f *fpTable) resize(home uint64) {
 	for {
-		slack := home/128 + 16
+		slack := home/128 + 4
 		t := make([]uint64, home+slack+1)
 		g := fpTable{t: t, home: home, n: f.n}
 		next, ok := 0, true
@@ -264,7 +281,7 @@ func (f *fpTable) resize(home uint64) {
 			*f = g
 			return
 		}
-		home += home / 4
+		home += home / 5
 	}
 }
 
@@ -279,10 +296,10 @@ const logChunk = 1 << 16
 
 func (l *u32log) append(x uint32) {
 	if l.n%logChunk == 0 {
-		l.chunks = append(l.chunks, make([]uint32, 0, firstCap(l.n)))
+		l.chunks = append(l.chunks, make([]uint32, 0, 64))
 	}
 	c := len(l.chunks) - 1
-	l.chunks[c] = append(l.chunks[c], x)
+	l.chunks[c] = appendCapped(l.chunks[c], x)
 	l.n++
 }
 
@@ -296,13 +313,16 @@ func (l *u32log) bytes() int64 {
 	return b
 }
 
-// firstCap is the capacity of a new chunk: the first one starts small and
-// grows by append up to logChunk; later ones are allocated whole.
-func firstCap(n int) int {
-	if n == 0 {
-		return 64
+// appendCapped appends x, growing the slice by doubling but never beyond
+// logChunk, so that a chunk holds no more than it will use plus its current
+// length.
+func appendCapped[T any](c []T, x T) []T {
+	if len(c) == cap(c) {
+		n := make([]T, len(c), min(2*cap(c), logChunk))
+		copy(n, c)
+		c = n
 	}
-	return logChunk
+	return append(c, x)
 }
 
 // u8log is u32log for bytes.
@@ -313,10 +333,10 @@ type u8log struct {
 
 func (l *u8log) append(x uint8) {
 	if l.n%logChunk == 0 {
-		l.chunks = append(l.chunks, make([]uint8, 0, firstCap(l.n)))
+		l.chunks = append(l.chunks, make([]uint8, 0, 64))
 	}
 	c := len(l.chunks) - 1
-	l.chunks[c] = append(l.chunks[c], x)
+	l.chunks[c] = appendCapped(l.chunks[c], x)
 	l.n++
 }
 

@@ -35,13 +35,80 @@ func (m *Model) Init() []State {
 }
 
 // Successors emits every enabled transition of s, in the fixed order of
-// [Model.Actions]. Its shape matches checker.Model[State, Label].
+// [Model.Actions]. Its shape matches checker.Model[State, Label]. It is the
+// explorer's inner loop, so it skips disabled candidates cheaply and hands
+// copies to their handlers by position; the result is exactly what Step
+// gives for each enabled action (TestSuccessorsMatchStep).
 func (m *Model) Successors(s State, emit func(Label, State)) {
-	m.forEachAction(s, func(a Action) {
-		if next, l, ok := m.Step(s, a); ok {
+	if s.Err != NoErr {
+		return
+	}
+	for i := 0; i < s.Net.Len(); i++ {
+		if i > 0 && s.Net.segs[i] == s.Net.segs[i-1] {
+			continue
+		}
+		g := s.Net.At(i)
+		if g.Flags.Has(SYN) && !g.Flags.Has(ACK) && !g.Flags.Has(RST) && s.Ends[g.Src.Peer()].St == Listen {
+			for _, iss := range m.issChoices(s, g.Src.Peer()) {
+				if next, l, ok := m.deliverAt(s, i, g, Label{Action: Action{Kind: ActDeliver, Seg: g, ISS: iss}}); ok {
+					emit(l, next)
+				}
+			}
+		} else if next, l, ok := m.deliverAt(s, i, g, Label{Action: Action{Kind: ActDeliver, Seg: g}}); ok {
 			emit(l, next)
 		}
-	})
+		if s.LossLeft > 0 {
+			next := s
+			next.Net = s.Net.remove(i)
+			next.LossLeft--
+			emit(Label{Action: Action{Kind: ActDrop, Seg: g}}, next)
+		}
+		if s.DupLeft > 0 {
+			next := s
+			next.DupLeft--
+			var ok bool
+			if next.Net, ok = s.Net.add(g); !ok {
+				next.Err = ErrOverflow
+			}
+			emit(Label{Action: Action{Kind: ActDuplicate, Seg: g}}, next)
+		}
+	}
+	for side := A; side <= B; side++ {
+		if m.closeEnabled(s, side) {
+			if next, l, ok := m.userClose(s, side, Label{Action: Action{Kind: ActClose, Side: side}}); ok {
+				emit(l, next)
+			}
+		}
+	}
+	if st := s.Ends[A].St; st == Closed || st == TimeWait {
+		for _, iss := range m.issChoices(s, A) {
+			a := Action{Kind: ActConnect, Side: A, ISS: iss}
+			if next, l, ok := m.userConnect(s, a, Label{Action: a}); ok {
+				emit(l, next)
+			}
+		}
+	}
+	for side := A; side <= B; side++ {
+		e := &s.Ends[side]
+		for t := TimerRtx0; t <= TimerTW; t++ {
+			var tm Timer
+			if t == TimerTW {
+				tm = e.TW
+			} else {
+				tm = e.Rtx[t]
+			}
+			if !tm.Expired() {
+				continue
+			}
+			a := Action{Kind: ActTimeout, Side: side, Timer: t}
+			if next, l, ok := m.timeout(s, a, Label{Action: a}); ok {
+				emit(l, next)
+			}
+		}
+	}
+	if next, l, ok := m.tick(s, Label{Action: Action{Kind: ActTick}}); ok {
+		emit(l, next)
+	}
 }
 
 // Actions lists the enabled actions of s in a fixed order: for each distinct
@@ -139,7 +206,15 @@ func (m *Model) Step(s State, a Action) (next State, l Label, ok bool) {
 // deliver hands a copy to its receiver's handler.
 func (m *Model) deliver(s State, g Segment, l Label) (State, Label, bool) {
 	i := s.Net.index(g)
-	if i < 0 || (m.cfg.SameInstant == DeliveriesFirst && s.Phase != 0) {
+	if i < 0 {
+		return s, l, false
+	}
+	return m.deliverAt(s, i, g, l)
+}
+
+// deliverAt is deliver for the copy g at position i of the network.
+func (m *Model) deliverAt(s State, i int, g Segment, l Label) (State, Label, bool) {
+	if m.cfg.SameInstant == DeliveriesFirst && s.Phase != 0 {
 		return s, l, false
 	}
 	s.Net = s.Net.remove(i)

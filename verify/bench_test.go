@@ -2,8 +2,10 @@ package verify
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
+	"github.com/timewait/timewait/checker"
 	"github.com/timewait/timewait/model"
 	"github.com/timewait/timewait/properties"
 )
@@ -30,5 +32,64 @@ func BenchmarkCheckDefault(b *testing.B) {
 			b.ReportMetric(float64(trans)/secs, "transitions/s")
 			b.ReportMetric(float64(states)/float64(b.N), "states")
 		})
+	}
+}
+
+// exploreConfigs are the benchmark configurations of docs/performance.md,
+// each named by the command that checks it.
+var exploreConfigs = []struct {
+	name, command string
+	cfg           func() model.Config
+}{
+	{"small", "timewait check --msl 1 --tw 2 --property no-rst-on-retransmitted-fin", model.DefaultConfig},
+	{"medium", "timewait check --msl 2 --tw 4 --property no-rst-on-retransmitted-fin", func() model.Config {
+		c := model.DefaultConfig()
+		c.MSL, c.TW = 2, 4
+		return c
+	}},
+	{"large", "timewait check --msl 8 --tw 16 --loss 2 --dup 2 --retries 3 --property no-rst-on-retransmitted-fin", func() model.Config {
+		c := model.DefaultConfig()
+		c.MSL, c.TW, c.Loss, c.Dup, c.Retries = 8, 16, 2, 2, 3
+		return c
+	}},
+}
+
+// BenchmarkExplore runs the explorer on the configurations of
+// exploreConfigs with the fingerprint store, at one worker and at two, and
+// reports distinct states/s, transitions/s and the visited set's bytes per
+// state (its peak size, parent links and emission ordinals included, over
+// the distinct states). The property holds on all three, so each run
+// explores the whole space. "large" takes minutes per run: select it with
+// -bench 'Explore/large' -benchtime 1x.
+func BenchmarkExplore(b *testing.B) {
+	p, ok := properties.ByID("no-rst-on-retransmitted-fin")
+	if !ok {
+		b.Fatal("no property no-rst-on-retransmitted-fin")
+	}
+	props := []properties.Property{p}
+	for _, ec := range exploreConfigs {
+		for _, w := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/workers=%d", ec.name, w), func(b *testing.B) {
+				var states, trans int
+				var secs, bps float64
+				for b.Loop() {
+					rep, err := Check(context.Background(), ec.cfg(), props, Options{
+						NoWitnesses: true, Workers: w, Store: checker.StoreFingerprint,
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if !rep.Complete || !rep.Outcomes[0].Holds {
+						b.Fatalf("%s: want a complete search on which the property holds", ec.command)
+					}
+					states, trans, secs = states+rep.States, trans+rep.Transitions, secs+rep.Seconds
+					bps = float64(rep.VisitedBytes) / float64(rep.States)
+				}
+				b.ReportMetric(float64(states)/secs, "states/s")
+				b.ReportMetric(float64(trans)/secs, "transitions/s")
+				b.ReportMetric(bps, "bytes/state")
+				b.ReportMetric(float64(states)/float64(b.N), "states")
+			})
+		}
 	}
 }

@@ -40,6 +40,10 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	if err != nil {
 		return exitBadInput, err
 	}
+	eo, err := mf.explorer()
+	if err != nil {
+		return exitBadInput, badInput("%v", err)
+	}
 	switch *search {
 	case "shortest", "fewest-faults":
 	default:
@@ -54,10 +58,10 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 		cov = verify.NewCoverage()
 	}
 	prog := newProgress(stderr, *mf.jsonOut)
-	rep, err := verify.Check(ctx, cfg, props, verify.Options{
-		MaxStates: mf.stateBound(), AllowDeadlock: *mf.allowDeadlock, Progress: prog.update, Coverage: cov,
+	rep, err := verify.Check(ctx, cfg, props, eo.apply(verify.Options{
+		MaxStates: *mf.maxStates, AllowDeadlock: *mf.allowDeadlock, Progress: prog.update, Coverage: cov,
 		StopEarly: !*exhaustive && cov == nil,
-	})
+	}))
 	prog.done()
 	var me *verify.ModelError
 	if errors.As(err, &me) {
@@ -70,6 +74,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	if err != nil {
 		return exitBadInput, err
 	}
+	out.Explorer = explorerOut(rep, eo)
 	if v != nil {
 		if err := out.setVariant(v.Name); err != nil {
 			return exitBadInput, err
@@ -98,6 +103,7 @@ type checkOutput struct {
 	Results    []resultJSON  `json:"results"`
 	Witnesses  []witnessJSON `json:"witnesses"`
 	Coverage   *coverageJSON `json:"coverage,omitempty"`
+	Explorer   *explorerJSON `json:"explorer,omitempty"`
 	replayed   map[string]traces.Replayed
 	notes      map[string]string // property → why the shortest counterexample is shown
 }
@@ -205,7 +211,15 @@ func writeCheckText(w io.Writer, rep verify.Report, out checkOutput, cov *verify
 	case !rep.Complete:
 		status = "INCOMPLETE: stopped by " + rep.StopReason
 	}
-	fmt.Fprintf(w, "explored %d states, %d transitions, depth %d, in %.2fs (%s)\n\n", rep.States, rep.Transitions, rep.Depth, rep.Seconds, status)
+	fmt.Fprintf(w, "explored %d states, %d transitions, depth %d, in %.2fs (%s)\n", rep.States, rep.Transitions, rep.Depth, rep.Seconds, status)
+	if x := out.Explorer; x != nil && (x.Store == "fingerprint" || rep.StopReason == "memory") {
+		fmt.Fprintf(w, "store %s: %.1f bytes per state", x.Store, x.VisitedBytesPerState)
+		if x.Store == "fingerprint" {
+			fmt.Fprintf(w, ", probability that a fingerprint collision omitted a state ≤ %.1e", x.CollisionProbability)
+		}
+		fmt.Fprintf(w, "; peak %s of the %s bound (%s)\n", humanBytes(x.PeakBytes), humanBytes(x.MemoryBound), x.MemoryBoundSetBy)
+	}
+	fmt.Fprintln(w)
 	witness := map[string]witnessJSON{}
 	for _, wj := range out.Witnesses {
 		witness[wj.Property] = wj
@@ -352,4 +366,44 @@ func (o *checkOutput) traces() []*traces.Trace {
 		}
 	}
 	return out
+}
+
+// explorerJSON describes how the explorer ran: figures that do not change
+// the results.
+type explorerJSON struct {
+	Workers              int     `json:"workers"`
+	Store                string  `json:"store"`
+	CollisionProbability float64 `json:"collision_probability"`
+	VisitedBytesPerState float64 `json:"visited_bytes_per_state"`
+	PeakBytes            int64   `json:"peak_bytes"`
+	MemoryBound          int64   `json:"memory_bound_bytes"`
+	MemoryBoundSetBy     string  `json:"memory_bound_set_by"`
+	StatesPerSecond      float64 `json:"states_per_second"`
+}
+
+func explorerOut(rep verify.Report, eo explorerOpts) *explorerJSON {
+	x := &explorerJSON{
+		Workers: rep.Workers, Store: rep.Store.String(), CollisionProbability: rep.Collision,
+		PeakBytes: rep.PeakBytes, MemoryBound: eo.maxMemory, MemoryBoundSetBy: eo.memNote,
+	}
+	if rep.States > 0 {
+		x.VisitedBytesPerState = float64(rep.VisitedBytes) / float64(rep.States)
+	}
+	if rep.Seconds > 0 {
+		x.StatesPerSecond = float64(rep.States) / rep.Seconds
+	}
+	return x
+}
+
+// humanBytes prints a byte count in binary units.
+func humanBytes(b int64) string {
+	switch {
+	case b <= 0:
+		return "no"
+	case b >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
+	}
+	return fmt.Sprintf("%.1f KiB", float64(b)/(1<<10))
 }

@@ -19,7 +19,8 @@ type modelFlags struct {
 	lifetime, sameInstant, closeOrder, twRestart, twRst  *string
 	rtx, closeMode, mutant, config                       *string
 	dataUnacked                                          *bool
-	maxStates                                            *int
+	maxStates, workers                                   *int
+	memory, store                                        *string
 	jsonOut, allowDeadlock                               *bool
 	props                                                *listFlag
 }
@@ -63,7 +64,10 @@ func addModelFlags(fs *flag.FlagSet, scalar bool) *modelFlags {
 	f.mutant = fs.String("mutant", "none", "a deliberately broken rule: "+strings.Join(model.Mutants(), "|"))
 	f.dataUnacked = fs.Bool("data-unacked", false, "closes may begin while B's data is unacknowledged")
 	f.config = fs.String("config", "", "JSON configuration file (the schema printed in results); flags override it")
-	f.maxStates = fs.Int("max-states", 0, "stop a search after this many states (0 = 70% of available memory)")
+	f.maxStates = fs.Int("max-states", 0, "stop a search after this many states (0 = no bound; the fewest-faults and compare searches, which keep full states, then use 70% of available memory)")
+	f.workers = fs.Int("workers", 0, "goroutines expanding states (0 = one per core); results are the same for every value")
+	f.memory = fs.String("memory", defaultMemory, "bound on the explorer's visited set and level buffers: a size (4GiB, 500MB), a percentage of available memory, or 0 for none; a search that would exceed it stops as incomplete")
+	f.store = fs.String("store", "auto", "visited set: exact (full states), fingerprint (64-bit, ~15 bytes/state; omission probability reported) or auto (exact up to 1,048,576 states, then fingerprints)")
 	f.jsonOut = fs.Bool("json", false, "print JSON")
 	f.allowDeadlock = fs.Bool("allow-deadlock", false, "do not report states with no successor as a model error")
 	f.props = &listFlag{}

@@ -39,18 +39,18 @@ func (p *progress) update(pr checker.Progress) {
 	case p.json:
 		line, _ := json.Marshal(map[string]any{"progress": map[string]any{
 			"label": p.label, "states": pr.States, "transitions": pr.Transitions, "depth": pr.Depth,
-			"queue": pr.Queue, "states_per_second": int(rate), "seconds": pr.Elapsed.Seconds(),
+			"queue": pr.Queue, "states_per_second": int(rate), "memory_bytes": pr.Memory, "seconds": pr.Elapsed.Seconds(),
 		}})
 		fmt.Fprintf(p.w, "%s\n", line)
 	case p.terminal:
-		fmt.Fprintf(p.w, "\r\033[K%s%d states (%.0f/s), depth %d, queue %d, %s", p.prefix(), pr.States, rate, pr.Depth, pr.Queue, pr.Elapsed.Truncate(time.Second))
+		fmt.Fprintf(p.w, "\r\033[K%s%d states (%.0f/s), depth %d, queue %d, memory %s, %s", p.prefix(), pr.States, rate, pr.Depth, pr.Queue, humanBytes(pr.Memory), pr.Elapsed.Truncate(time.Second))
 		p.live = true
 	default:
 		if time.Since(p.last) < 5*time.Second {
 			return
 		}
 		p.last = time.Now()
-		fmt.Fprintf(p.w, "progress: %s%d states (%.0f/s), depth %d, queue %d, %s\n", p.prefix(), pr.States, rate, pr.Depth, pr.Queue, pr.Elapsed.Truncate(time.Second))
+		fmt.Fprintf(p.w, "progress: %s%d states (%.0f/s), depth %d, queue %d, memory %s, %s\n", p.prefix(), pr.States, rate, pr.Depth, pr.Queue, humanBytes(pr.Memory), pr.Elapsed.Truncate(time.Second))
 	}
 }
 

@@ -71,7 +71,12 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 			return exitBadInput, badInput("--property %s: a sweep takes safety properties, not witnesses", p.ID)
 		}
 	}
-	spec := verify.SweepSpec{Base: base, Props: props, AllTW: *allTW, Opts: verify.Options{MaxStates: mf.stateBound(), AllowDeadlock: *mf.allowDeadlock}}
+	eo, err := mf.explorer()
+	if err != nil {
+		return exitBadInput, badInput("%v", err)
+	}
+	spec := verify.SweepSpec{Base: base, Props: props, AllTW: *allTW,
+		Opts: eo.apply(verify.Options{MaxStates: *mf.maxStates, AllowDeadlock: *mf.allowDeadlock})}
 	if spec.MSL, err = verify.ParseRange(*mslFlag); err != nil {
 		return exitBadInput, badInput("--msl: %v", err)
 	}

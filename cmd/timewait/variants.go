@@ -144,6 +144,10 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	if err != nil {
 		return exitBadInput, err
 	}
+	eo, err := mf.explorer()
+	if err != nil {
+		return exitBadInput, badInput("%v", err)
+	}
 	var cfgs [2]model.Config
 	var vs [2]*variants.Variant
 	for i, n := range names {
@@ -162,7 +166,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	var reps [2]verify.Report
 	for i := range 2 {
 		prog.label = names[i]
-		reps[i], err = verify.Check(ctx, cfgs[i], props, verify.Options{MaxStates: mf.stateBound(), StopEarly: true, Progress: prog.update})
+		reps[i], err = verify.Check(ctx, cfgs[i], props, eo.apply(verify.Options{MaxStates: *mf.maxStates, StopEarly: true, Progress: prog.update}))
 		prog.done()
 		var me *verify.ModelError
 		if errors.As(err, &me) {

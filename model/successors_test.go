@@ -1,0 +1,67 @@
+package model
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestSuccessorsMatchStep checks the explorer's fast Successors against the
+// definition: every candidate action of forEachAction passed through Step,
+// in the same order, with the same labels and states, on every state of
+// small configurations that together reach every rule and convention.
+func TestSuccessorsMatchStep(t *testing.T) {
+	base := DefaultConfig()
+	cases := map[string]func(c *Config){
+		"default":          func(c *Config) {},
+		"deliveries-first": func(c *Config) { c.SameInstant = DeliveriesFirst },
+		"inclusive":        func(c *Config) { c.Lifetime = Inclusive },
+		"any-close":        func(c *Config) { c.CloseOrder = AnyFirst; c.Incarnations = 1 },
+		"a-first":          func(c *Config) { c.CloseOrder = AFirst },
+		"rfc6298":          func(c *Config) { c.Rtx = RFC6298 },
+		"ack-restart-rst":  func(c *Config) { c.TWRestart = RestartOnACK; c.TWRst = RstClose },
+		"abort":            func(c *Config) { c.CloseMode = CloseAbort },
+		"fin-timeout":      func(c *Config) { c.FinTimeout = 1; c.TW = 0 },
+		"data-unacked":     func(c *Config) { c.DataUnacked = true; c.Loss = 2 },
+		"connect-in-tw":    func(c *Config) { c.Mutant = MutConnectInTimeWait },
+		"three-incs":       func(c *Config) { c.Incarnations = 3; c.Dup = 2 },
+	}
+	for name, f := range cases {
+		t.Run(name, func(t *testing.T) {
+			cfg := base
+			f(&cfg)
+			m, err := New(cfg)
+			require.NoError(t, err)
+			seen := map[State]bool{}
+			queue := m.Init()
+			for _, s := range queue {
+				seen[s] = true
+			}
+			transitions := 0
+			for len(queue) > 0 && len(seen) < 40000 {
+				s := queue[0]
+				queue = queue[1:]
+				type em struct {
+					l Label
+					s State
+				}
+				var fast, slow []em
+				m.Successors(s, func(l Label, n State) { fast = append(fast, em{l, n}) })
+				m.forEachAction(s, func(a Action) {
+					if n, l, ok := m.Step(s, a); ok {
+						slow = append(slow, em{l, n})
+					}
+				})
+				require.Equal(t, slow, fast, "state %s", s)
+				transitions += len(fast)
+				for _, e := range fast {
+					if !seen[e.s] {
+						seen[e.s] = true
+						queue = append(queue, e.s)
+					}
+				}
+			}
+			require.Greater(t, transitions, 1000)
+		})
+	}
+}
