@@ -253,6 +253,10 @@ type Config struct {
 	Rtx         RtxRule
 	DataUnacked bool // closes may begin while B's data is unacknowledged
 	Mutant      Mutant
+	// Rules, if non-nil, overrides individual rules (see [Rules]). It is
+	// not part of the JSON form: trace files name the variant that set it
+	// and record its [RulesDigest].
+	Rules *Rules
 
 	_ struct{}
 }

@@ -107,24 +107,24 @@ func TestHandlers(t *testing.T) {
 		{ref: "Linux tcp_timewait_state_process (FIN_WAIT2 substate): FIN → TIME-WAIT, the timer slot restarts with the TIME-WAIT length",
 			cfg: func(c *Config) { c.FinTimeout, c.TW = 5, 1 }, e: with(finSent(FinWait2), func(e *Endpoint) { e.SndUna, e.Rtx, e.TW = 2, [2]Timer{}, startTimer(7, 0) }),
 			seg: Segment{Flags: FIN | ACK, Seq: 3, Ack: 2}, st: TimeWait, reply: ACK,
-			check: func(t *testing.T, m *Model, e Endpoint) { require.Equal(t, startTimer(m.twDur, 0), e.TW) }},
+			check: func(t *testing.T, m *Model, e Endpoint) { require.Equal(t, startTimer(m.tw[1], 0), e.TW) }},
 		{ref: "§3.10.7.4 eighth FIN-WAIT-2: FIN → TIME-WAIT, start the timer, stop the others", e: finSent(FinWait2),
 			seg: Segment{Flags: FIN | ACK, Seq: 3, Ack: 2}, st: TimeWait, reply: ACK,
 			check: func(t *testing.T, m *Model, e Endpoint) {
-				require.Equal(t, startTimer(m.twDur, 0), e.TW)
+				require.Equal(t, startTimer(m.tw[1], 0), e.TW)
 				require.True(t, e.timersOff())
 			}},
 		{ref: "§3.10.7.4 CLOSE-WAIT: a retransmitted FIN is acknowledged", e: with(est, func(e *Endpoint) { e.St = CloseWait }),
 			seg: Segment{Flags: FIN | ACK, Seq: 2, Ack: 1}, st: CloseWait, reply: ACK},
 		{ref: "§3.10.7.4 TIME-WAIT (R-FIN): retransmitted FIN is acknowledged and restarts the timer", e: tw,
 			seg: Segment{Flags: FIN | ACK, Seq: 2, Ack: 2}, st: TimeWait, reply: ACK,
-			check: func(t *testing.T, m *Model, e Endpoint) { require.Equal(t, startTimer(m.twDur, 0), e.TW) }},
+			check: func(t *testing.T, m *Model, e Endpoint) { require.Equal(t, startTimer(m.tw[1], 0), e.TW) }},
 		{ref: "§3.10.7.4 TIME-WAIT (R-FIN): an old ACK is acknowledged, the timer runs on", e: tw,
 			seg: Segment{Flags: ACK, Seq: 2, Ack: 2}, st: TimeWait, reply: ACK,
 			check: func(t *testing.T, m *Model, e Endpoint) { require.Equal(t, startTimer(3, 0), e.TW) }},
 		{ref: "Linux/BSD (R-ACK): any ACK-bearing segment restarts TIME-WAIT", cfg: func(c *Config) { c.TWRestart = RestartOnACK }, e: tw,
 			seg: Segment{Flags: ACK, Seq: 2, Ack: 2}, st: TimeWait, reply: ACK,
-			check: func(t *testing.T, m *Model, e Endpoint) { require.Equal(t, startTimer(m.twDur, 0), e.TW) }},
+			check: func(t *testing.T, m *Model, e Endpoint) { require.Equal(t, startTimer(m.tw[1], 0), e.TW) }},
 		{ref: "RFC 1337 F1: RST in TIME-WAIT is ignored", e: tw, seg: Segment{Flags: RST, Seq: 3}, st: TimeWait},
 		{ref: "RFC 793/9293 text: an exact RST closes TIME-WAIT", cfg: func(c *Config) { c.TWRst = RstClose }, e: tw,
 			seg: Segment{Flags: RST, Seq: 3}, st: Closed},

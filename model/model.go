@@ -4,9 +4,10 @@ package model
 // for concurrent use.
 type Model struct {
 	cfg      Config
-	twDur    int // TIME-WAIT length in sub-ticks
-	finDur   int // FIN-WAIT-2 timeout in sub-ticks (0: no FIN-WAIT-2 timer)
-	ageLimit int // largest age at which a copy may be delivered
+	tw       [8]int // TIME-WAIT length in sub-ticks, by incarnation (Config.TW or Rules.TimeWait)
+	rto      []int  // retransmission interval in sub-ticks, by retransmissions made (Config or Rules.RTO)
+	finDur   int    // FIN-WAIT-2 timeout in sub-ticks (0: no FIN-WAIT-2 timer)
+	ageLimit int    // largest age at which a copy may be delivered
 }
 
 // New validates cfg and returns its model. RTO and Grid are resolved (see
@@ -16,7 +17,11 @@ func New(cfg Config) (*Model, error) {
 		return nil, err
 	}
 	cfg = cfg.Resolved()
-	return &Model{cfg: cfg, twDur: cfg.TW * cfg.Grid, finDur: cfg.FinTimeout * cfg.Grid, ageLimit: cfg.ageLimit()}, nil
+	tw, rto, err := cfg.timerTable()
+	if err != nil {
+		return nil, err
+	}
+	return &Model{cfg: cfg, tw: tw, rto: rto, finDur: cfg.FinTimeout * cfg.Grid, ageLimit: cfg.ageLimit()}, nil
 }
 
 // Config returns the resolved configuration.
@@ -28,7 +33,7 @@ func (m *Model) Config() Config { return m.cfg }
 func (m *Model) Init() []State {
 	a := Endpoint{St: Established, Inc: 1, SndUna: 1, SndNxt: 1, RcvNxt: 1}
 	b := Endpoint{St: Established, Inc: 1, SndUna: 1, SndNxt: 2, RcvNxt: 1, Data: true}
-	b.Rtx[SlotFirst] = startTimer(m.cfg.rtxInterval(0), 0)
+	b.Rtx[SlotFirst] = startTimer(m.rto[0], 0)
 	s := State{Ends: [2]Endpoint{a, b}, LossLeft: uint8(m.cfg.Loss), DupLeft: uint8(m.cfg.Dup)}
 	s.Net, _ = s.Net.add(Segment{Src: B, Flags: ACK, Len: 1, Seq: 1, Ack: 1, Inc: 1})
 	return []State{s}
@@ -49,7 +54,7 @@ func (m *Model) Successors(s State, emit func(Label, State)) {
 		}
 		g := s.Net.At(i)
 		if g.Flags.Has(SYN) && !g.Flags.Has(ACK) && !g.Flags.Has(RST) && s.Ends[g.Src.Peer()].St == Listen {
-			for _, iss := range m.issChoices(s, g.Src.Peer()) {
+			for _, iss := range m.issList(s, g.Src.Peer()) {
 				if next, l, ok := m.deliverAt(s, i, g, Label{Action: Action{Kind: ActDeliver, Seg: g, ISS: iss}}); ok {
 					emit(l, next)
 				}
@@ -81,7 +86,7 @@ func (m *Model) Successors(s State, emit func(Label, State)) {
 		}
 	}
 	if st := s.Ends[A].St; st == Closed || st == TimeWait {
-		for _, iss := range m.issChoices(s, A) {
+		for _, iss := range m.issList(s, A) {
 			a := Action{Kind: ActConnect, Side: A, ISS: iss}
 			if next, l, ok := m.userConnect(s, a, Label{Action: a}); ok {
 				emit(l, next)
@@ -138,7 +143,7 @@ func (m *Model) forEachAction(s State, f func(Action)) {
 		g := s.Net.At(i)
 		if g.Flags.Has(SYN) && !g.Flags.Has(ACK) && !g.Flags.Has(RST) && s.Ends[g.Src.Peer()].St == Listen {
 			// LISTEN chooses its ISS when the SYN arrives.
-			for _, iss := range m.issChoices(s, g.Src.Peer()) {
+			for _, iss := range m.issList(s, g.Src.Peer()) {
 				f(Action{Kind: ActDeliver, Seg: g, ISS: iss})
 			}
 		} else {
@@ -150,7 +155,7 @@ func (m *Model) forEachAction(s State, f func(Action)) {
 	f(Action{Kind: ActClose, Side: A})
 	f(Action{Kind: ActClose, Side: B})
 	if st := s.Ends[A].St; st == Closed || st == TimeWait {
-		for _, iss := range m.issChoices(s, A) {
+		for _, iss := range m.issList(s, A) {
 			f(Action{Kind: ActConnect, Side: A, ISS: iss})
 		}
 	}
@@ -221,6 +226,14 @@ func (m *Model) deliverAt(s State, i int, g Segment, l Label) (State, Label, boo
 	dst := g.Src.Peer()
 	e := s.Ends[dst]
 	if g.Flags.Has(SYN) && g.Flags&(ACK|RST) == 0 && e.St == Listen {
+		ok, bad := m.issAllowed(s, dst, l.Action.ISS)
+		if !ok {
+			return s, l, false
+		}
+		if bad {
+			s.Err = ErrRule
+			return s, l, true
+		}
 		e.ISS = l.Action.ISS
 	} else if l.Action.ISS != 0 {
 		return s, l, false
@@ -228,6 +241,10 @@ func (m *Model) deliverAt(s State, i int, g Segment, l Label) (State, Label, boo
 	r := m.receive(dst, e, g)
 	l.Handler = Handler{State: e.St, Event: SegmentEvent(g)}
 	l.Note, l.Mutant = r.note, r.mutant
+	if r.err {
+		s.Err = ErrRule
+		return s, l, true
+	}
 	s = m.setEnd(s, dst, r.e)
 	if r.hasReply {
 		s, l = m.send(s, dst, r.reply, l)
@@ -273,11 +290,51 @@ func (m *Model) urgentCopy(s State) bool { return s.Net.Len() > 0 && s.Net.maxAg
 // a choice, except when no number of side's sequence space is left anywhere in
 // the state: then all choices are the same up to a rotation of that space and
 // 0 stands for them all.
-func (m *Model) issChoices(s State, side Side) []Seq {
-	if spaceFree(s, side) {
-		return allISS[:1]
+//
+// Under Rules.ISS the rule's list is the choice; bad is true when it is
+// empty or holds a number outside the space (the step then leads to an
+// ErrRule state, offered once with ISS 0).
+func (m *Model) issChoices(s State, side Side) (list []Seq, bad bool) {
+	if m.cfg.Rules != nil && m.cfg.Rules.ISS != nil {
+		list = m.cfg.Rules.ISS(s, side)
+		if len(list) == 0 {
+			return allISS[:1], true
+		}
+		for _, q := range list {
+			if q >= SeqSpace {
+				return allISS[:1], true
+			}
+		}
+		return list, false
 	}
-	return allISS[:]
+	if spaceFree(s, side) {
+		return allISS[:1], false
+	}
+	return allISS[:], false
+}
+
+// issList is issChoices without the flag.
+func (m *Model) issList(s State, side Side) []Seq {
+	l, _ := m.issChoices(s, side)
+	return l
+}
+
+// issAllowed checks a chosen ISS against Rules.ISS (every ISS in the space
+// is allowed without it); bad is as for issChoices.
+func (m *Model) issAllowed(s State, side Side, iss Seq) (ok, bad bool) {
+	if m.cfg.Rules == nil || m.cfg.Rules.ISS == nil {
+		return true, false
+	}
+	list, bad := m.issChoices(s, side)
+	if bad {
+		return iss == 0, true
+	}
+	for _, q := range list {
+		if q == iss {
+			return true, false
+		}
+	}
+	return false, false
 }
 
 var allISS = [SeqSpace]Seq{0, 1, 2, 3, 4, 5, 6, 7}

@@ -8,6 +8,7 @@ type rx struct {
 	hasReply bool
 	note     string
 	mutant   bool
+	err      bool // a rule override returned an unrepresentable value
 }
 
 func (r rx) with(g Segment, note string) rx {
@@ -55,6 +56,10 @@ func acceptable(seg Segment, rcvNxt Seq) bool {
 
 // receive dispatches an arriving segment to the handler of e's state.
 func (m *Model) receive(side Side, e Endpoint, seg Segment) rx {
+	if r, ok, bad := m.ruleSegment(side, e, seg); ok {
+		r.err = bad
+		return r
+	}
 	switch e.St {
 	case Closed:
 		return closedOnSegment(e, seg)
@@ -102,7 +107,7 @@ func (m *Model) listenOnSegment(e Endpoint, seg Segment) rx {
 			// that incarnation, so B's budget of listens is not cut short.
 			e.Inc = seg.Inc
 		}
-		e.Rtx[SlotFirst] = startTimer(m.cfg.rtxInterval(0), 0)
+		e.Rtx[SlotFirst] = startTimer(m.rto[0], 0)
 		r.e = e
 		return r.with(Segment{Flags: SYN | ACK, Seq: e.ISS, Ack: e.RcvNxt, Inc: e.Inc}, "enter SYN-RECEIVED, send SYN-ACK")
 	}
@@ -155,7 +160,7 @@ func (m *Model) synSentOnSegment(e Endpoint, seg Segment) rx {
 func (m *Model) enterTimeWait(e Endpoint) Endpoint {
 	e.St = TimeWait
 	e.Rtx = [2]Timer{}
-	e.TW = startTimer(m.twDur, 0)
+	e.TW = startTimer(m.tw[e.Inc&7], 0)
 	return e
 }
 
@@ -187,7 +192,7 @@ func (m *Model) timeWaitOnSegment(e Endpoint, seg Segment) rx {
 	restart := (m.cfg.TWRestart == RestartOnFIN && seg.Flags.Has(FIN)) ||
 		(m.cfg.TWRestart == RestartOnACK && seg.Flags.Has(ACK))
 	if restart {
-		r.e.TW = startTimer(m.twDur, 0)
+		r.e.TW = startTimer(m.tw[e.Inc&7], 0)
 	}
 	note := "ACK"
 	if restart {

@@ -25,6 +25,22 @@ func TestSuccessorsMatchStep(t *testing.T) {
 		"data-unacked":     func(c *Config) { c.DataUnacked = true; c.Loss = 2 },
 		"connect-in-tw":    func(c *Config) { c.Mutant = MutConnectInTimeWait },
 		"three-incs":       func(c *Config) { c.Incarnations = 3; c.Dup = 2 },
+		"rules": func(c *Config) {
+			c.Rules = &Rules{
+				Segment: func(_ Side, e Endpoint, g Segment) (Reaction, bool) {
+					if e.St == TimeWait && g.Flags.Has(RST) && g.Seq == e.RcvNxt {
+						return Reaction{Endpoint: e.Closed(), Note: "exact RST"}, true
+					}
+					return Reaction{}, false
+				},
+				ISS:      func(s State, side Side) []Seq { return []Seq{Seq(s.Net.Len() % 3), 5} },
+				TimeWait: func(inc uint8) int { return int(inc) },
+				RTO:      func(tries int) int { return 1 + tries },
+			}
+		},
+		"rules-bad-iss": func(c *Config) {
+			c.Rules = &Rules{ISS: func(s State, side Side) []Seq { return []Seq{2, SeqSpace} }}
+		},
 	}
 	for name, f := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -60,6 +76,10 @@ func TestSuccessorsMatchStep(t *testing.T) {
 						queue = append(queue, e.s)
 					}
 				}
+			}
+			if name == "rules-bad-iss" {
+				require.Greater(t, transitions, 100)
+				return
 			}
 			require.Greater(t, transitions, 1000)
 		})

@@ -49,7 +49,7 @@ func (m *Model) timeout(s State, a Action, l Label) (State, Label, bool) {
 		return m.setEnd(s, a.Side, n), l, true
 	}
 	g := m.rtxSegment(e, int(a.Timer))
-	e.Rtx[a.Timer] = startTimer(m.cfg.rtxInterval(int(t.Tries)+1), t.Tries+1)
+	e.Rtx[a.Timer] = startTimer(m.rto[int(t.Tries)+1], t.Tries+1)
 	l.Note = "retransmit"
 	s = m.setEnd(s, a.Side, e)
 	s, l = m.send(s, a.Side, g, l)
@@ -92,7 +92,7 @@ func (m *Model) ackTimers(e Endpoint) Endpoint {
 		if e.SndUna == e.SndNxt {
 			e.Rtx[SlotFirst] = Timer{}
 		} else {
-			e.Rtx[SlotFirst] = startTimer(m.cfg.rtxInterval(0), 0)
+			e.Rtx[SlotFirst] = startTimer(m.rto[0], 0)
 		}
 		return e
 	}

@@ -25,9 +25,9 @@ func (m *Model) userClose(s State, side Side, l Label) (State, Label, bool) {
 	e.SndNxt = e.finSeq().Add(1)
 	switch {
 	case m.cfg.Rtx == PerSegment:
-		e.Rtx[SlotFIN] = startTimer(m.cfg.rtxInterval(0), 0)
+		e.Rtx[SlotFIN] = startTimer(m.rto[0], 0)
 	case !e.Rtx[SlotFirst].On:
-		e.Rtx[SlotFirst] = startTimer(m.cfg.rtxInterval(0), 0)
+		e.Rtx[SlotFirst] = startTimer(m.rto[0], 0)
 	}
 	s = m.setEnd(s, side, e)
 	s, l = m.send(s, side, fin, l)
@@ -97,9 +97,15 @@ func (m *Model) userConnect(s State, a Action, l Label) (State, Label, bool) {
 	default:
 		return s, l, false
 	}
+	if ok, bad := m.issAllowed(s, A, a.ISS); !ok {
+		return s, l, false
+	} else if bad {
+		s.Err = ErrRule
+		return s, l, true
+	}
 	l.Handler = Handler{State: e.St, Event: EvConnect}
 	n := Endpoint{St: SynSent, Inc: e.Inc + 1, ISS: a.ISS, SndUna: a.ISS, SndNxt: a.ISS.Add(1)}
-	n.Rtx[SlotFirst] = startTimer(m.cfg.rtxInterval(0), 0)
+	n.Rtx[SlotFirst] = startTimer(m.rto[0], 0)
 	l.Note = "new incarnation: SYN-SENT"
 	s = m.setEnd(s, A, n)
 	s, l = m.send(s, A, Segment{Flags: SYN, Seq: a.ISS, Inc: n.Inc}, l)

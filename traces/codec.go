@@ -61,6 +61,7 @@ type wireTrace struct {
 	Format   string          `json:"format"`
 	Version  int             `json:"version"`
 	Variant  string          `json:"variant"`
+	Digest   string          `json:"variant_digest,omitempty"`
 	Property string          `json:"property"`
 	Kind     string          `json:"kind"`
 	Search   string          `json:"search,omitempty"`
@@ -104,6 +105,9 @@ func Decode(r io.Reader) (Trace, error) {
 	if w.Version != Version {
 		return Trace{}, &DecodeError{Field: "version", Reason: fmt.Sprintf("format version %d, this tool reads %d", w.Version, Version)}
 	}
+	if w.Digest != "" && !isDigest(w.Digest) {
+		return Trace{}, &DecodeError{Field: "variant_digest", Reason: fmt.Sprintf("%q is not 32 lowercase hexadecimal digits", w.Digest)}
+	}
 	if w.Kind != KindCounterexample && w.Kind != KindWitness {
 		return Trace{}, &DecodeError{Field: "kind", Reason: fmt.Sprintf("%q (want %q or %q)", w.Kind, KindCounterexample, KindWitness)}
 	}
@@ -133,7 +137,7 @@ func Decode(r io.Reader) (Trace, error) {
 		}
 	}
 	return Trace{
-		Format: w.Format, Version: w.Version, Variant: w.Variant, Property: w.Property, Kind: w.Kind, Search: w.Search,
+		Format: w.Format, Version: w.Version, Variant: w.Variant, VariantDigest: w.Digest, Property: w.Property, Kind: w.Kind, Search: w.Search,
 		Readable: w.Readable, Faults: w.Faults, Config: cfg, Init: w.Init, Actions: orEmpty(w.Actions),
 		States: orEmpty(w.States), Labels: orEmpty(w.Labels),
 	}, nil
@@ -238,4 +242,17 @@ func position(data []byte, off int64) (int, int) {
 	line := bytes.Count(before, []byte{'\n'}) + 1
 	col := int(off) - bytes.LastIndexByte(before, '\n')
 	return line, col
+}
+
+// isDigest reports whether d has the form of model.RulesDigest.
+func isDigest(d string) bool {
+	if len(d) != 32 {
+		return false
+	}
+	for _, c := range d {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -39,20 +39,76 @@ const (
 // States (one per action, after it) and Labels are for readers and are
 // checked on replay.
 type Trace struct {
-	Format   string       `json:"format"`
-	Version  int          `json:"version"`
-	Variant  string       `json:"variant"`
-	Property string       `json:"property"`
-	Kind     string       `json:"kind"`
-	Search   string       `json:"search,omitempty"`
-	Readable bool         `json:"readable,omitempty"` // steps regrouped by [Readable]
-	Faults   *FaultSet    `json:"faults,omitempty"`
-	Config   model.Config `json:"config"`
-	Init     string       `json:"init"`
-	Actions  []string     `json:"actions"`
-	States   []string     `json:"states"`
-	Labels   []string     `json:"labels"`
-	_        struct{}     `json:"-"`
+	Format  string `json:"format"`
+	Version int    `json:"version"`
+	Variant string `json:"variant"`
+	// VariantDigest is the digest of a user variant's rule overrides
+	// (variants.Variant.Digest); empty for the built-in variants.
+	VariantDigest string       `json:"variant_digest,omitempty"`
+	Property      string       `json:"property"`
+	Kind          string       `json:"kind"`
+	Search        string       `json:"search,omitempty"`
+	Readable      bool         `json:"readable,omitempty"` // steps regrouped by [Readable]
+	Faults        *FaultSet    `json:"faults,omitempty"`
+	Config        model.Config `json:"config"`
+	Init          string       `json:"init"`
+	Actions       []string     `json:"actions"`
+	States        []string     `json:"states"`
+	Labels        []string     `json:"labels"`
+	// User is the user variant named by Variant, attached by SetVariant or
+	// Attach (it is not encoded: a trace file names it and records its
+	// digest).
+	User *variants.Variant `json:"-"`
+	_    struct{}          `json:"-"`
+}
+
+// SetVariant names v as the trace's variant and records the digest of its
+// rules; for a user variant (one with Rules or Configure) it also attaches
+// v, so that the trace replays without a catalogue.
+func (t *Trace) SetVariant(v variants.Variant) error {
+	d, err := v.Digest()
+	if err != nil {
+		return err
+	}
+	t.Variant, t.VariantDigest, t.User = v.Name, d, nil
+	if _, builtin := variants.ByName(v.Name); !builtin {
+		t.User = &v
+	}
+	return nil
+}
+
+// Attach finds t's variant in cat and attaches it when it is a user
+// variant, refusing a variant cat does not have and one whose rules no
+// longer have the digest the trace records.
+func Attach(t Trace, cat *variants.Catalogue) (Trace, error) {
+	if t.Variant == "" || t.Variant == DefaultVariant {
+		return t, nil
+	}
+	v, ok := cat.ByName(t.Variant)
+	if !ok {
+		return t, &ReplayError{Reason: fmt.Sprintf("unknown variant %q (known: %s, %s)", t.Variant, DefaultVariant, strings.Join(cat.Names(), ", "))}
+	}
+	d, err := v.Digest()
+	if err != nil {
+		return t, &ReplayError{Reason: fmt.Sprintf("variant %s: %v", v.Name, err)}
+	}
+	if d != t.VariantDigest {
+		return t, &ReplayError{Reason: fmt.Sprintf("variant %s's rules changed since the trace was written (digest %s, the trace records %q)", v.Name, d, t.VariantDigest)}
+	}
+	if _, builtin := variants.ByName(v.Name); !builtin {
+		t.User = &v
+	}
+	return t, nil
+}
+
+// ReplayIn is Replay for a trace whose variant may be a user variant
+// registered in cat.
+func ReplayIn(t Trace, cat *variants.Catalogue) (Replayed, error) {
+	t, err := Attach(t, cat)
+	if err != nil {
+		return Replayed{}, err
+	}
+	return Replay(t)
 }
 
 // Replayed is a trace rebuilt through the model: the trace itself, the
@@ -97,12 +153,20 @@ func Replay(t Trace) (Replayed, error) {
 	}
 	if t.Variant != "" && t.Variant != DefaultVariant {
 		v, ok := variants.ByName(t.Variant)
-		if !ok {
-			return Replayed{}, &ReplayError{Reason: fmt.Sprintf("unknown variant %q (known: %s, %s)", t.Variant, DefaultVariant, strings.Join(variants.Names(), ", "))}
+		switch {
+		case t.User != nil && t.User.Name == t.Variant:
+			v, ok = *t.User, true
+			t.Config.Rules = v.Rules
+		case ok && t.VariantDigest != "":
+			return Replayed{}, &ReplayError{Reason: fmt.Sprintf("variant %s has no rule overrides, but the trace records a rules digest", v.Name)}
+		case !ok:
+			return Replayed{}, &ReplayError{Reason: fmt.Sprintf("unknown variant %q (known: %s, %s; a user variant needs traces.ReplayIn with a catalogue that registers it)", t.Variant, DefaultVariant, strings.Join(variants.Names(), ", "))}
 		}
 		if !v.Holds(t.Config) {
 			return Replayed{}, &ReplayError{Reason: fmt.Sprintf("the configuration does not have variant %s's rules (it sets %s)", v.Name, strings.Join(v.Sets, ", "))}
 		}
+	} else if t.VariantDigest != "" {
+		return Replayed{}, &ReplayError{Reason: "the default variant has no rule overrides, but the trace records a rules digest"}
 	}
 	if t.Config.Grid == 0 {
 		return Replayed{}, &ReplayError{Reason: "configuration: grid is 0; a trace records the grid it was found on (1..8)"}

@@ -2,6 +2,7 @@ package variants
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/timewait/timewait/model"
@@ -20,17 +21,40 @@ type Variant struct {
 	// meaningless, so sweeps vary MSL and report the largest MSL for which
 	// each property holds.
 	FixedTW bool
-	apply   func(model.Config) model.Config
+	// Configure, for a user's variant, sets the configuration fields it
+	// decides (it may be nil). The built-in variants use an internal form.
+	Configure func(model.Config) model.Config
+	// Rules, for a user's variant, overrides individual rules of the model
+	// (see model.Rules). Trace files record the variant's name and the
+	// digest of its rules (model.RulesDigest); replay refuses a trace whose
+	// variant is unknown or whose rules changed.
+	Rules *model.Rules
+	apply func(model.Config) model.Config
 }
 
 // Apply returns base with the variant's rules set. Fields the variant does
 // not decide (MSL, fault budgets, incarnations, ...) keep base's values.
-func (v Variant) Apply(base model.Config) model.Config { return v.apply(base) }
+func (v Variant) Apply(base model.Config) model.Config {
+	switch {
+	case v.apply != nil:
+		base = v.apply(base)
+	case v.Configure != nil:
+		base = v.Configure(base)
+	}
+	if v.Rules != nil {
+		base.Rules = v.Rules
+	}
+	return base
+}
 
 // Holds reports whether cfg already carries the variant's rules: applying
 // the variant changes nothing. Replay uses it to refuse a trace whose
 // configuration no longer matches its variant.
-func (v Variant) Holds(cfg model.Config) bool { return v.apply(cfg) == cfg }
+func (v Variant) Holds(cfg model.Config) bool { return v.Apply(cfg) == cfg }
+
+// Digest is model.RulesDigest of the variant's rule overrides ("" when it
+// has none).
+func (v Variant) Digest() (string, error) { return model.RulesDigest(v.Rules) }
 
 // Default is the name of the variant that is the model's default rules.
 const Default = "rfc1337"
@@ -101,7 +125,64 @@ func All() []Variant {
 	}
 }
 
+// Catalogue is a set of variants: the built-in ones and any a program
+// registers. It is a value the program owns, not a global registry.
+type Catalogue struct {
+	vs []Variant
+}
+
+// Builtin returns a fresh catalogue holding the built-in variants.
+func Builtin() *Catalogue { return &Catalogue{vs: All()} }
+
+var kebab = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// Register adds a user's variant. Its name must be kebab-case and new
+// (not "default", not taken); it must have a title and set something
+// (Configure or Rules); its Rules must build a model (model.RulesDigest
+// succeeds).
+func (c *Catalogue) Register(v Variant) error {
+	switch {
+	case !kebab.MatchString(v.Name):
+		return fmt.Errorf("variant name %q is not kebab-case (e.g. my-stack)", v.Name)
+	case v.Name == "default":
+		return fmt.Errorf("variant name %q is reserved", v.Name)
+	case v.Title == "":
+		return fmt.Errorf("variant %s: empty title", v.Name)
+	case v.apply != nil:
+		return fmt.Errorf("variant %s: a built-in variant cannot be registered again", v.Name)
+	case v.Configure == nil && v.Rules == nil:
+		return fmt.Errorf("variant %s: sets nothing (give Configure or Rules)", v.Name)
+	}
+	if _, ok := c.ByName(v.Name); ok {
+		return fmt.Errorf("variant %s is already in the catalogue", v.Name)
+	}
+	if _, err := v.Digest(); err != nil {
+		return fmt.Errorf("variant %s: %v", v.Name, err)
+	}
+	c.vs = append(c.vs, v)
+	return nil
+}
+
 // ByName returns the variant with that name.
+func (c *Catalogue) ByName(name string) (Variant, bool) {
+	for _, v := range c.vs {
+		if v.Name == name {
+			return v, true
+		}
+	}
+	return Variant{}, false
+}
+
+// Names lists the catalogue's names in order (built-ins first).
+func (c *Catalogue) Names() []string {
+	var out []string
+	for _, v := range c.vs {
+		out = append(out, v.Name)
+	}
+	return out
+}
+
+// ByName returns the built-in variant with that name.
 func ByName(name string) (Variant, bool) {
 	for _, v := range All() {
 		if v.Name == name {

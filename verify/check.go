@@ -130,7 +130,7 @@ func Check(ctx context.Context, cfg model.Config, props []properties.Property, o
 	}
 	for _, r := range res.Properties {
 		if r.Verdict == checker.Violated && r.Path.Last().Err != model.NoErr {
-			return rep, &ModelError{What: fmt.Sprintf("more than %d copies in flight", model.MaxInFlight), Path: r.Path}
+			return rep, &ModelError{What: r.Path.Last().Err.Describe(), Path: r.Path}
 		}
 	}
 	if res.Deadlock != nil && !opts.AllowDeadlock {

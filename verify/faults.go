@@ -169,7 +169,7 @@ func FewestFaults(ctx context.Context, cfg model.Config, p properties.Property, 
 		}
 	}
 	if err == nil && out.Path != nil && p.Kind == properties.Always && out.Path.Last().Err != model.NoErr {
-		return out, &ModelError{What: "more than the network's capacity in flight", Path: out.Path}
+		return out, &ModelError{What: out.Path.Last().Err.Describe(), Path: out.Path}
 	}
 	return out, err
 }
