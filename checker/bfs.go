@@ -85,9 +85,9 @@ type explorer[S comparable, L any] struct {
 	found                   []finding[S, L]
 
 	seen    *visited[S]
-	inits   []S    // stored initial states, index = global index
-	parent  u32log // per stored state: parent's global index or noParent
-	ordinal u8log  // per stored state: emission ordinal (ordEscape: see bigOrd)
+	inits   []S              // stored initial states, index = global index
+	parent  chunkLog[uint32] // per stored state: parent's global index or noParent
+	ordinal chunkLog[uint8]  // per stored state: emission ordinal (ordEscape: see bigOrd)
 	bigOrd  map[uint32]uint32
 	limit   uint64
 

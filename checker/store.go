@@ -285,30 +285,32 @@ func (f *fpTable) resize(home uint64) {
 	}
 }
 
-// u32log is an append-only array of uint32 in fixed-size chunks, so that
-// growing never copies it.
-type u32log struct {
-	chunks [][]uint32
+// chunkLog is an append-only array in fixed-size chunks, so that growing
+// never copies more than one chunk.
+type chunkLog[T uint8 | uint32] struct {
+	chunks [][]T
 	n      int
 }
 
 const logChunk = 1 << 16
 
-func (l *u32log) append(x uint32) {
+func (l *chunkLog[T]) append(x T) {
 	if l.n%logChunk == 0 {
-		l.chunks = append(l.chunks, make([]uint32, 0, 64))
+		l.chunks = append(l.chunks, make([]T, 0, 64))
 	}
 	c := len(l.chunks) - 1
 	l.chunks[c] = appendCapped(l.chunks[c], x)
 	l.n++
 }
 
-func (l *u32log) at(i uint32) uint32 { return l.chunks[i/logChunk][i%logChunk] }
+func (l *chunkLog[T]) at(i uint32) T { return l.chunks[i/logChunk][i%logChunk] }
 
-func (l *u32log) bytes() int64 {
+// bytes is the memory the chunks hold (their capacities).
+func (l *chunkLog[T]) bytes() int64 {
+	var zero T
 	var b int64
 	for _, c := range l.chunks {
-		b += int64(cap(c)) * 4
+		b += int64(cap(c)) * int64(unsafe.Sizeof(zero))
 	}
 	return b
 }
@@ -323,29 +325,4 @@ func appendCapped[T any](c []T, x T) []T {
 		c = n
 	}
 	return append(c, x)
-}
-
-// u8log is u32log for bytes.
-type u8log struct {
-	chunks [][]uint8
-	n      int
-}
-
-func (l *u8log) append(x uint8) {
-	if l.n%logChunk == 0 {
-		l.chunks = append(l.chunks, make([]uint8, 0, 64))
-	}
-	c := len(l.chunks) - 1
-	l.chunks[c] = appendCapped(l.chunks[c], x)
-	l.n++
-}
-
-func (l *u8log) at(i uint32) uint8 { return l.chunks[i/logChunk][i%logChunk] }
-
-func (l *u8log) bytes() int64 {
-	var b int64
-	for _, c := range l.chunks {
-		b += int64(cap(c))
-	}
-	return b
 }
