@@ -39,13 +39,15 @@ type hit[S comparable, L any] struct {
 
 // chunk is the work and output of expanding a contiguous run of a level.
 type chunk[S comparable, L any] struct {
-	lo, hi int         // level positions [lo, hi)
-	cands  []cand[S]   // in (parent, ordinal) order
-	nsucc  []uint32    // emissions per state of [lo, hi)
-	hits   []hit[S, L] // per step property of stepActive
-	trans  int         // emissions in all
-	anySt  bool        // some candidate has trig set
-	sink   uint64      // keeps the touch loads alive
+	in    []cand[S]   // the level's states [base, base+len(in))
+	base  int         // level position of in[0]
+	cands []cand[S]   // in (parent, ordinal) order
+	nsucc []uint32    // emissions per state of [lo, hi)
+	hits  []hit[S, L] // per step property of stepActive
+	trans int         // emissions in all
+	w     int         // merge: length of the compacted prefix of cands
+	anySt bool        // some candidate has trig set
+	sink  uint64      // keeps the touch loads alive
 }
 
 // finding records the moment a property was decided: by the state at index
@@ -91,8 +93,12 @@ type explorer[S comparable, L any] struct {
 	bigOrd  map[uint32]uint32
 	limit   uint64
 
-	level    []S // the level being expanded
-	base     int // global index of level[0]
+	// The level being expanded: segments of compacted candidates (the
+	// accepted successors of the level before), in order, levelLen states.
+	level    [][]cand[S]
+	levelLen int
+	pool     [][]cand[S] // candidate buffers free for reuse
+	base     int         // global index of level[0]
 	curDepth int
 	maxDepth int
 	stored   int
@@ -115,7 +121,6 @@ type explorer[S comparable, L any] struct {
 	levelDone, levelTrans  atomic.Int64
 	lastProgress           time.Time
 	chunks                 []chunk[S, L] // reused from level to level
-	spare                  []S           // the previous level's array, reused for the next
 	peakVisited, peakTotal int64
 	levelBytes             atomic.Int64
 	overMemory             atomic.Bool
@@ -218,7 +223,6 @@ func (e *explorer[S, L]) run() {
 		}
 		e.seen.insert(s, fp)
 		e.inits = append(e.inits, s)
-		e.level = append(e.level, s)
 		e.record(noParent, 0)
 		for _, pi := range e.stateActive {
 			p := &e.props[pi]
@@ -230,8 +234,15 @@ func (e *explorer[S, L]) run() {
 			break
 		}
 	}
+	if len(e.inits) > 0 {
+		seg := make([]cand[S], len(e.inits))
+		for i, s := range e.inits {
+			seg[i] = cand[S]{s: s}
+		}
+		e.level, e.levelLen = [][]cand[S]{seg}, len(seg)
+	}
 	e.measure(0)
-	for !e.halt && len(e.level) > 0 {
+	for !e.halt && e.levelLen > 0 {
 		if e.periodic() {
 			return
 		}
@@ -265,7 +276,7 @@ func (e *explorer[S, L]) periodic() bool {
 				States:      e.stored,
 				Transitions: e.transitions + int(e.levelTrans.Load()),
 				Depth:       e.maxDepth,
-				Queue:       len(e.level) - done,
+				Queue:       e.levelLen - done,
 				Memory:      e.peakTotalNow(),
 				Elapsed:     now.Sub(e.start),
 			})
@@ -280,12 +291,18 @@ func (e *explorer[S, L]) measure(extra int64) {
 	e.peakTotal = max(e.peakTotal, e.total(extra))
 }
 
-// total is the memory held by the visited set and the level arrays, plus
-// extra bytes of level buffers.
+// total is the memory held by the visited set, the level and the free
+// buffers, plus extra bytes of buffers being filled.
 func (e *explorer[S, L]) total(extra int64) int64 {
-	var zero S
-	return e.seen.bytes() + e.parent.bytes() + e.ordinal.bytes() + extra +
-		int64(cap(e.level)+cap(e.spare))*int64(unsafe.Sizeof(zero))
+	var zero cand[S]
+	n := 0
+	for _, b := range e.level {
+		n += cap(b)
+	}
+	for _, b := range e.pool {
+		n += cap(b)
+	}
+	return e.seen.bytes() + e.parent.bytes() + e.ordinal.bytes() + extra + int64(n)*int64(unsafe.Sizeof(zero))
 }
 
 func (e *explorer[S, L]) peakTotalNow() int64 {
@@ -295,23 +312,27 @@ func (e *explorer[S, L]) peakTotalNow() int64 {
 // probeLevel handles a level at MaxDepth: its states are not expanded, only
 // checked for successors.
 func (e *explorer[S, L]) probeLevel() {
-	for i, s := range e.level {
-		n := 0
-		e.m.Successors(s, func(L, S) { n++ })
-		if n > 0 {
-			e.truncated = true
-		} else {
-			e.countDeadlock(e.base + i)
+	i := 0
+	for _, seg := range e.level {
+		for _, c := range seg {
+			n := 0
+			e.m.Successors(c.s, func(L, S) { n++ })
+			if n > 0 {
+				e.truncated = true
+			} else {
+				e.countDeadlock(e.base+i, c.s)
+			}
+			i++
 		}
 	}
-	e.base += len(e.level)
-	e.level = nil
+	e.base += e.levelLen
+	e.level, e.levelLen = nil, 0
 }
 
-func (e *explorer[S, L]) countDeadlock(idx int) {
+func (e *explorer[S, L]) countDeadlock(idx int, s S) {
 	e.deadlocks++
 	if !e.hasDeadlock {
-		e.hasDeadlock, e.deadlock, e.deadlockState = true, uint32(idx), e.level[idx-e.base]
+		e.hasDeadlock, e.deadlock, e.deadlockState = true, uint32(idx), s
 	}
 }
 
@@ -333,16 +354,31 @@ func (e *explorer[S, L]) chunkSize(n int) int {
 // expandLevel runs the three phases on e.level. It returns false when the
 // search must stop without a next level (cancelled, memory bound).
 func (e *explorer[S, L]) expandLevel() bool {
-	n := len(e.level)
+	n := e.levelLen
 	size := e.chunkSize(n)
-	nc := (n + size - 1) / size
+	nc := 0
+	for _, seg := range e.level {
+		nc += (len(seg) + size - 1) / size
+	}
 	if cap(e.chunks) < nc {
 		e.chunks = append(e.chunks[:cap(e.chunks)], make([]chunk[S, L], nc-cap(e.chunks))...)
 	}
 	chunks := e.chunks[:nc]
-	for i := range chunks {
-		chunks[i].lo, chunks[i].hi = i*size, min((i+1)*size, n)
+	k, base := 0, 0
+	for _, seg := range e.level {
+		for lo := 0; lo < len(seg); lo += size {
+			c := &chunks[k]
+			c.in, c.base = seg[lo:min(lo+size, len(seg))], base+lo
+			// The output buffer: a free one if any, in a fixed order.
+			c.cands = nil
+			if len(e.pool) > 0 {
+				c.cands, e.pool = e.pool[len(e.pool)-1][:0], e.pool[:len(e.pool)-1]
+			}
+			k++
+		}
+		base += len(seg)
 	}
+	e.pool = nil // buffers left over are dropped
 	e.levelDone.Store(0)
 	e.levelTrans.Store(0)
 	e.levelBytes.Store(0)
@@ -466,7 +502,7 @@ func (x *expansion[S, L]) emit(label L, to S) {
 // are buffered and their fingerprint slots touched before they are looked
 // up, so that the cache misses of one state's successors overlap.
 func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, useTrig bool) {
-	c.nsucc = slices.Grow(c.nsucc[:0], c.hi-c.lo)[:c.hi-c.lo]
+	c.nsucc = slices.Grow(c.nsucc[:0], len(c.in))[:len(c.in)]
 	c.cands, c.trans, c.anySt = c.cands[:0], 0, false
 	if len(stepAct) > 0 {
 		c.hits = slices.Grow(c.hits[:0], len(stepAct))[:len(stepAct)]
@@ -478,9 +514,10 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 	candSize := int64(unsafe.Sizeof(zero))
 	x := &expansion[S, L]{e: e, c: c, stepAct: stepAct}
 	emit := x.emit // one closure per chunk, not per state
-	for p := c.lo; p < c.hi; p++ {
+	for q := range c.in {
+		p := c.base + q
 		start := len(c.cands)
-		x.from, x.par, x.ord = e.level[p], uint32(p), 0
+		x.from, x.par, x.ord = c.in[q].s, uint32(p), 0
 		e.m.Successors(x.from, emit)
 		ord := x.ord
 		// The emissions were appended as candidates; keep the unvisited.
@@ -509,14 +546,14 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 			j++
 		}
 		c.cands = c.cands[:j]
-		c.nsucc[p-c.lo] = ord
+		c.nsucc[q] = ord
 		c.trans += int(ord)
 		if p&15 == 15 && e.ctx.Err() != nil {
 			break
 		}
 	}
 	if e.opts.Progress != nil {
-		e.levelDone.Add(int64(c.hi - c.lo))
+		e.levelDone.Add(int64(len(c.in)))
 	}
 	e.levelTrans.Add(int64(c.trans))
 	if e.opts.MaxMemory > 0 {
@@ -528,45 +565,68 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 }
 
 // merge is the sequential phase: it replays the level's events in the order
-// a sequential breadth-first search meets them.
+// a sequential breadth-first search meets them. The accepted candidates are
+// compacted in place, and the chunks' buffers become the next level.
 func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, useTrig bool) {
-	newCount := 0
-	for k := range chunks {
-		for i := range chunks[k].cands {
-			if chunks[k].cands[i].acc {
-				newCount++
-			}
-		}
-	}
-	var zero cand[S]
-	extra := int64(newCount)*int64(unsafe.Sizeof(zero.s)) + e.levelBytes.Load()
+	extra := e.levelBytes.Load()
 	if e.opts.MaxMemory > 0 && e.total(extra) > e.opts.MaxMemory {
 		e.stop(stopMemory)
 		e.dropped = true
 		return
 	}
 	e.measure(extra)
-	nextLevel := slices.Grow(e.spare[:0], newCount)
-	e.spare = nil
-	nextBase := e.base + len(e.level)
+	nextBase := e.base + e.levelLen
+	halted := false
 	for k := range chunks {
 		c := &chunks[k]
-		if !e.mergeChunk(c, stepAct, stateAct, useTrig, &nextLevel) {
+		if halted {
+			c.cands = c.cands[:0]
+			continue
+		}
+		if !e.mergeChunk(c, stepAct, stateAct, useTrig) {
 			// Halted inside this chunk: mergeChunk has set the counts.
-			if e.haltPos < len(e.level)-1 {
+			if e.haltPos < e.levelLen-1 {
 				e.unexpanded = true
 			}
-			break
+			halted = true
 		}
 	}
+	// The old level's buffers are free; the chunks' become the level.
+	pool := make([][]cand[S], 0, len(e.level)+len(chunks))
+	for _, seg := range e.level {
+		pool = append(pool, seg[:0])
+	}
+	next, n := make([][]cand[S], 0, len(chunks)), 0
+	for k := range chunks {
+		c := &chunks[k]
+		c.in = nil
+		if len(c.cands) > 0 {
+			next = append(next, c.cands)
+			n += len(c.cands)
+		} else if cap(c.cands) > 0 {
+			pool = append(pool, c.cands)
+		}
+		c.cands = nil
+	}
 	e.base = nextBase
-	e.spare, e.level = e.level, nextLevel
+	e.level, e.levelLen, e.pool = next, n, pool
 	e.levelDone.Store(0)
 	e.measure(0)
 }
 
+// keep moves an accepted candidate to the chunk's compacted prefix and
+// records it as stored.
+func (e *explorer[S, L]) keep(c *chunk[S, L], cd *cand[S]) {
+	e.record(uint32(e.base+int(cd.par)), cd.ord)
+	e.maxDepth = e.curDepth + 1
+	c.cands[c.w] = *cd
+	c.w++
+}
+
 // mergeChunk merges one chunk. It returns false if the search halted in it.
-func (e *explorer[S, L]) mergeChunk(c *chunk[S, L], stepAct, stateAct []int, useTrig bool, next *[]S) bool {
+func (e *explorer[S, L]) mergeChunk(c *chunk[S, L], stepAct, stateAct []int, useTrig bool) bool {
+	c.w = 0
+	defer func() { c.cands = c.cands[:c.w] }()
 	fast := !c.anySt && useTrig && uint64(e.stored)+uint64(len(c.cands)) < e.limit
 	if fast {
 		for k := range c.hits {
@@ -578,27 +638,25 @@ func (e *explorer[S, L]) mergeChunk(c *chunk[S, L], stepAct, stateAct []int, use
 	}
 	if fast {
 		for i := range c.cands {
-			cd := &c.cands[i]
-			if cd.acc {
-				*next = append(*next, cd.s)
-				e.record(uint32(e.base+int(cd.par)), cd.ord)
-				e.maxDepth = e.curDepth + 1
+			if cd := &c.cands[i]; cd.acc {
+				e.keep(c, cd)
 			}
 		}
 		e.transitions += c.trans
 		for j, ns := range c.nsucc {
 			if ns == 0 {
-				e.countDeadlock(e.base + c.lo + j)
+				e.countDeadlock(e.base+c.base+j, c.in[j].s)
 			}
 		}
 		return true
 	}
 	// Slow path: walk the chunk state by state, emission events in order.
 	ci := 0
-	for p := c.lo; p < c.hi; p++ {
-		ns := c.nsucc[p-c.lo]
+	for j := range c.in {
+		p := c.base + j
+		ns := c.nsucc[j]
 		if ns == 0 {
-			e.countDeadlock(e.base + p)
+			e.countDeadlock(e.base+p, c.in[j].s)
 			continue
 		}
 		// Events of parent p in ordinal order: step hits and candidates.
@@ -625,14 +683,14 @@ func (e *explorer[S, L]) mergeChunk(c *chunk[S, L], stepAct, stateAct []int, use
 			if hk >= 0 {
 				h := &c.hits[hk]
 				pi := stepAct[hk]
-				e.decide(pi, finding[S, L]{isStep: true, idx: uint32(e.base + p), from: e.level[p], label: h.label, to: h.to},
+				e.decide(pi, finding[S, L]{isStep: true, idx: uint32(e.base + p), from: c.in[j].s, label: h.label, to: h.to},
 					e.transitions+int(h.ord)+1)
 				h.ok = false
 				// Other step properties triggered by the same emission are
 				// decided by the next iterations (they are all at ord).
 				if e.halt {
 					e.haltPos = p
-					e.haltAt(c, p, h.ord, &ci, next)
+					e.haltAt(c, j, h.ord, ci)
 					return false
 				}
 				continue
@@ -651,10 +709,8 @@ func (e *explorer[S, L]) mergeChunk(c *chunk[S, L], stepAct, stateAct []int, use
 				e.transitions += int(cd.ord) + 1
 				return false
 			}
-			*next = append(*next, cd.s)
-			e.record(uint32(e.base+p), cd.ord)
-			e.maxDepth = e.curDepth + 1
-			e.checkState(cd, stateAct, useTrig, int(cd.ord))
+			e.keep(c, cd)
+			e.checkState(&c.cands[c.w-1], stateAct, useTrig, int(cd.ord))
 			if e.halt {
 				e.haltPos = p
 				if cd.ord+1 < ns {
@@ -669,26 +725,23 @@ func (e *explorer[S, L]) mergeChunk(c *chunk[S, L], stepAct, stateAct []int, use
 	return true
 }
 
-// haltAt finishes a chunk whose merge halted at a step event (p, ord): the
-// emission's own state is still stored, later emissions are dropped.
-func (e *explorer[S, L]) haltAt(c *chunk[S, L], p int, ord uint32, ci *int, next *[]S) {
-	if *ci < len(c.cands) {
-		cd := &c.cands[*ci]
-		if int(cd.par) == p && cd.ord == ord {
-			*ci++
-			if cd.acc {
-				if uint64(e.stored) >= e.limit {
-					e.dropped = true
-					e.stop(stopMaxStates)
-				} else {
-					*next = append(*next, cd.s)
-					e.record(uint32(e.base+p), cd.ord)
-					e.maxDepth = e.curDepth + 1
-				}
+// haltAt finishes a chunk whose merge halted at a step event at emission
+// ord of the chunk's state j: the emission's own state is still stored,
+// later emissions are dropped. ci is the next candidate to look at.
+func (e *explorer[S, L]) haltAt(c *chunk[S, L], j int, ord uint32, ci int) {
+	p := c.base + j
+	if ci < len(c.cands) {
+		cd := &c.cands[ci]
+		if int(cd.par) == p && cd.ord == ord && cd.acc {
+			if uint64(e.stored) >= e.limit {
+				e.dropped = true
+				e.stop(stopMaxStates)
+			} else {
+				e.keep(c, cd)
 			}
 		}
 	}
-	if ord+1 < c.nsucc[p-c.lo] {
+	if ord+1 < c.nsucc[j] {
 		e.dropped = true
 	}
 	e.transitions += int(ord) + 1
@@ -731,7 +784,7 @@ func (e *explorer[S, L]) decide(pi int, f finding[S, L], trans ...int) {
 
 // complete reports whether every reachable state was expanded.
 func (e *explorer[S, L]) complete() bool {
-	return !e.cancelled && !e.dropped && !e.truncated && !e.unexpanded && len(e.level) == 0
+	return !e.cancelled && !e.dropped && !e.truncated && !e.unexpanded && e.levelLen == 0
 }
 
 // collision estimates the probability that a fingerprint collision omitted
