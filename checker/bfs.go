@@ -600,10 +600,16 @@ func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, us
 	for k := range chunks {
 		c := &chunks[k]
 		c.in = nil
-		if len(c.cands) > 0 {
+		switch {
+		case len(c.cands) > 0 && cap(c.cands) > len(c.cands)+len(c.cands)/4+16:
+			// Mostly rejected candidates: keep the states in a buffer of
+			// their size and let the large one go.
+			next = append(next, slices.Clone(c.cands))
+			n += len(c.cands)
+		case len(c.cands) > 0:
 			next = append(next, c.cands)
 			n += len(c.cands)
-		} else if cap(c.cands) > 0 {
+		case cap(c.cands) > 0:
 			pool = append(pool, c.cands)
 		}
 		c.cands = nil
