@@ -287,8 +287,14 @@ func (e *explorer[S, L]) periodic() bool {
 
 // measure updates the peak memory figures; extra is the level buffers' size.
 func (e *explorer[S, L]) measure(extra int64) {
-	e.peakVisited = max(e.peakVisited, e.seen.bytes()+e.parent.bytes()+e.ordinal.bytes())
+	e.peakVisited = max(e.peakVisited, e.visitedBytes())
 	e.peakTotal = max(e.peakTotal, e.total(extra))
+}
+
+// visitedBytes is the memory of the visited set and the path logs (the
+// ordinals of at least 255 are counted at 16 bytes per map entry).
+func (e *explorer[S, L]) visitedBytes() int64 {
+	return e.seen.bytes() + e.parent.bytes() + e.ordinal.bytes() + int64(len(e.bigOrd))*16
 }
 
 // total is the memory held by the visited set, the level and the free
@@ -302,7 +308,7 @@ func (e *explorer[S, L]) total(extra int64) int64 {
 	for _, b := range e.pool {
 		n += cap(b)
 	}
-	return e.seen.bytes() + e.parent.bytes() + e.ordinal.bytes() + extra + int64(n)*int64(unsafe.Sizeof(zero))
+	return e.visitedBytes() + extra + int64(n)*int64(unsafe.Sizeof(zero))
 }
 
 func (e *explorer[S, L]) peakTotalNow() int64 {

@@ -83,6 +83,7 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 			return fmt.Errorf("%s: %w", f.field, err)
 		}
 	}
+	n.Rules = c.Rules // not part of the JSON form: keep the receiver's
 	*c = n
 	return nil
 }

@@ -40,11 +40,15 @@ func mum(a, b uint64) uint64 {
 	return hi ^ lo
 }
 
+// endWord packs an endpoint's fields, retransmission timers included, into
+// 64 bits without overlap: 30 bits of connection state (4 bits per field,
+// 1 per flag) and 17 bits per timer (8 due, 8 tries, 1 on). The TIME-WAIT
+// slot is hashed separately.
 func endWord(e Endpoint) uint64 {
-	w := uint64(e.St) | uint64(e.Inc)<<4 | uint64(e.ISS)<<8 | uint64(e.SndUna)<<12 | uint64(e.SndNxt)<<16 |
-		uint64(e.RcvNxt)<<20 | uint64(e.IRS)<<24 | boolBit(e.Data)<<28 | boolBit(e.AppClosed)<<29
+	w := uint64(e.St&15) | uint64(e.Inc&15)<<4 | uint64(e.ISS&15)<<8 | uint64(e.SndUna&15)<<12 | uint64(e.SndNxt&15)<<16 |
+		uint64(e.RcvNxt&15)<<20 | uint64(e.IRS&15)<<24 | boolBit(e.Data)<<28 | boolBit(e.AppClosed)<<29
 	for k, t := range e.Rtx {
-		w |= (uint64(t.Due) | uint64(t.Tries)<<8 | boolBit(t.On)<<11) << (32 + 12*k)
+		w |= (uint64(t.Due) | uint64(t.Tries)<<8 | boolBit(t.On)<<16) << (30 + 17*k)
 	}
 	return w
 }

@@ -222,11 +222,12 @@ func (m *Model) deliverAt(s State, i int, g Segment, l Label) (State, Label, boo
 	if m.cfg.SameInstant == DeliveriesFirst && s.Phase != 0 {
 		return s, l, false
 	}
+	before := s // the ISS choices are those of the state that offered the delivery
 	s.Net = s.Net.remove(i)
 	dst := g.Src.Peer()
 	e := s.Ends[dst]
 	if g.Flags.Has(SYN) && g.Flags&(ACK|RST) == 0 && e.St == Listen {
-		ok, bad := m.issAllowed(s, dst, l.Action.ISS)
+		ok, bad := m.issAllowed(before, dst, l.Action.ISS)
 		if !ok {
 			return s, l, false
 		}
@@ -296,13 +297,18 @@ func (m *Model) urgentCopy(s State) bool { return s.Net.Len() > 0 && s.Net.maxAg
 // ErrRule state, offered once with ISS 0).
 func (m *Model) issChoices(s State, side Side) (list []Seq, bad bool) {
 	if m.cfg.Rules != nil && m.cfg.Rules.ISS != nil {
-		list = m.cfg.Rules.ISS(s, side)
-		if len(list) == 0 {
+		raw := m.cfg.Rules.ISS(s, side)
+		if len(raw) == 0 {
 			return allISS[:1], true
 		}
-		for _, q := range list {
+		var seen [SeqSpace]bool
+		for _, q := range raw {
 			if q >= SeqSpace {
 				return allISS[:1], true
+			}
+			if !seen[q] { // a number listed twice is one choice
+				seen[q] = true
+				list = append(list, q)
 			}
 		}
 		return list, false

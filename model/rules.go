@@ -46,7 +46,7 @@ type Rules struct {
 // and at most one reply.
 type Reaction struct {
 	Endpoint Endpoint // the endpoint after the segment
-	Reply    *Segment // the segment sent in answer (Src, Age and ghost fields are set by the model, except Inc)
+	Reply    *Segment // the segment sent in answer; the model sets Src, Age, Orphan (the endpoint had no connection) and Rtx (false); Inc is the rule's: the model's own orphan RSTs carry the incarnation of the copy they answer
 	Note     string   // what happened, in words (shown in traces)
 }
 
@@ -86,7 +86,12 @@ func validEndpoint(e Endpoint) bool {
 			return false
 		}
 	}
-	return e.St < numStates && e.Inc <= 7
+	for _, t := range append(e.Rtx[:], e.TW) {
+		if !t.On && t != (Timer{}) {
+			return false // an off timer is all zero
+		}
+	}
+	return e.St < numStates && e.Inc >= 1 && e.Inc <= 7
 }
 
 // validSegment reports whether g fits the packed representation.
@@ -115,7 +120,11 @@ func (m *Model) ruleSegment(side Side, e Endpoint, g Segment) (r rx, ok, bad boo
 		if !validSegment(*re.Reply) {
 			return r, true, true
 		}
+		// The model's ghost fields: a reply from an endpoint with no
+		// connection is an orphan (as the model's own RSTs from CLOSED and
+		// LISTEN are), and a reply is never a retransmission.
 		r.reply, r.hasReply = *re.Reply, true
+		r.reply.Orphan, r.reply.Rtx = !e.St.HasTCB(), false
 	}
 	return r, true, false
 }
@@ -149,9 +158,10 @@ func (c Config) timerTable() (tw [8]int, rto []int, err error) {
 }
 
 // RulesDigest fingerprints what r does, for trace files. It hashes every
-// answer of r's functions on a fixed probe: the timer tables; Segment on
+// answer of r's functions on a fixed probe: TimeWait and RTO over their whole
+// domain; Segment on
 // every endpoint reachable in the probe configuration (DefaultConfig with
-// three incarnations, MSL 1, the model's own rules) against a grid of
+// three incarnations, MSL 1, grid 1, the model's own rules) against a grid of
 // segments around it (every flag combination, sequence numbers at and next
 // to RCV.NXT, acknowledgements at and next to SND.NXT, with and without a
 // data octet); and Segment and ISS on the first 200,000 states reachable
@@ -162,8 +172,10 @@ func RulesDigest(r *Rules) (string, error) {
 	if r == nil {
 		return "", nil
 	}
+	// The probe runs on the finest grid (inclusive lifetime, grid 1), where
+	// the timers admit the longest lengths in ticks.
 	probe := DefaultConfig()
-	probe.Incarnations = 3
+	probe.Incarnations, probe.Lifetime = 3, Inclusive
 	withRules := probe
 	withRules.Rules = r
 	m, err := New(withRules)
@@ -180,11 +192,17 @@ func RulesDigest(r *Rules) (string, error) {
 		binary.LittleEndian.PutUint64(buf[:], v)
 		h.Write(buf[:])
 	}
-	for _, t := range m.tw {
-		put(uint64(t))
+	// The timer rules over their whole domain (incarnations 1..7, and up
+	// to the 6 retransmissions Config.Retries allows), not just the probe's.
+	if r.TimeWait != nil {
+		for inc := uint8(1); inc <= 7; inc++ {
+			put(uint64(int64(r.TimeWait(inc))))
+		}
 	}
-	for _, t := range m.rto {
-		put(uint64(t))
+	if r.RTO != nil {
+		for k := 0; k <= 6; k++ {
+			put(uint64(int64(r.RTO(k))))
+		}
 	}
 	segment := func(side Side, e Endpoint, g Segment) {
 		put(uint64(side)<<40 | uint64(g.pack()))

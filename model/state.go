@@ -48,7 +48,7 @@ func (s State) String() string {
 		b.WriteString(" timers-fired")
 	}
 	if s.Err != NoErr {
-		b.WriteString(" ERROR:overflow")
+		b.WriteString(" ERROR:" + s.Err.String())
 	}
 	return b.String()
 }

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -83,5 +84,57 @@ func TestSuccessorsMatchStep(t *testing.T) {
 			}
 			require.Greater(t, transitions, 1000)
 		})
+	}
+}
+
+// TestISSRuleSeesTheOfferingState checks that an ISS rule is asked about
+// the state that offers the delivery of a SYN to LISTEN (the SYN still in
+// flight), both when successors are listed and when Step checks the choice:
+// otherwise a rule that looks at the network rejects its own choices.
+func TestISSRuleSeesTheOfferingState(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Rules = &Rules{ISS: func(s State, _ Side) []Seq { return []Seq{Seq(s.Net.Len() % SeqSpace)} }}
+	m, err := New(cfg)
+	require.NoError(t, err)
+	seen := map[State]bool{}
+	queue := m.Init()
+	reopened := false
+	for len(queue) > 0 && len(seen) < 50000 {
+		s := queue[0]
+		queue = queue[1:]
+		m.Successors(s, func(l Label, n State) {
+			if l.Action.Kind == ActDeliver && s.Ends[B].St == Listen && n.Ends[B].St == SynReceived && n.Ends[B].Inc == 2 {
+				reopened = true
+				require.Equal(t, Seq(s.Net.Len()%SeqSpace), n.Ends[B].ISS)
+			}
+			if !seen[n] {
+				seen[n] = true
+				queue = append(queue, n)
+			}
+		})
+	}
+	require.True(t, reopened, "B must accept the second incarnation's SYN with the ISS the rule lists")
+}
+
+// TestHashSeparatesTimers checks that the hash packs every timer field
+// without overlap: states that differ in one timer field hash differently.
+func TestHashSeparatesTimers(t *testing.T) {
+	m, err := New(DefaultConfig())
+	require.NoError(t, err)
+	base := m.Init()[0]
+	seen := map[uint64]string{m.Hash(base): "base"}
+	for side := A; side <= B; side++ {
+		for k := 0; k < 2; k++ {
+			for _, tm := range []Timer{{On: true}, {On: true, Tries: 1}, {On: true, Tries: 8}, {On: true, Due: 1}, {On: true, Due: 255, Tries: 255}} {
+				s := base
+				s.Ends[side].Rtx[k] = tm
+				name := fmt.Sprintf("side %v rtx%d %+v", side, k, tm)
+				h := m.Hash(s)
+				if prev, ok := seen[h]; ok && s != base {
+					t.Fatalf("%s hashes like %s", name, prev)
+				}
+				seen[h] = name
+			}
+		}
 	}
 }

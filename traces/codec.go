@@ -22,6 +22,9 @@ const (
 // Encode writes t as indented JSON, the trace file format. It is
 // deterministic: the same trace gives the same bytes.
 func Encode(w io.Writer, t Trace) error {
+	if err := t.rulesNamed(); err != nil {
+		return err
+	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false) // "B>A", not "B\u003eA": the file is for people too

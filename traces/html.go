@@ -131,7 +131,7 @@ func (v *view) htmlData() htmlData {
 		}
 		errText := "none"
 		if s.Err != model.NoErr {
-			errText = fmt.Sprintf("more than %d copies in flight", model.MaxInFlight)
+			errText = s.Err.Describe()
 		}
 		st.G = []string{strconv.Itoa(s.Net.Len()), strconv.Itoa(int(s.LossLeft)), strconv.Itoa(int(s.DupLeft)), yesNo(s.Phase != 0), errText}
 		for k, f := range v.flights {

@@ -522,7 +522,7 @@ func WriteLadder(w io.Writer, r Replayed) error {
 			}
 		}
 		if cur.Err != model.NoErr {
-			row.notes = append(row.notes, "MODEL ERROR: more than "+strconv.Itoa(model.MaxInFlight)+" copies in flight")
+			row.notes = append(row.notes, "MODEL ERROR: "+cur.Err.Describe())
 		}
 		if v.hits(gr) {
 			row.mark = glyphHit

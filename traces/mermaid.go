@@ -180,7 +180,7 @@ func WriteMermaid(w io.Writer, r Replayed) error {
 			}
 		}
 		if cur.Err != model.NoErr {
-			say("Note over A,B: %s", mermaidText(fmt.Sprintf("MODEL ERROR: more than %d copies in flight", model.MaxInFlight)))
+			say("Note over A,B: %s", mermaidText("MODEL ERROR: "+cur.Err.Describe()))
 		}
 		if hit {
 			say("Note over A,B: %s", mermaidText(v.hitNote()))

@@ -82,7 +82,7 @@ func writeSVGLadder(b *strings.Builder, v *view, standalone bool) {
 				}
 			}
 			if row.after.Err != model.NoErr {
-				row.notes = append(row.notes, fmt.Sprintf("MODEL ERROR: more than %d copies in flight", model.MaxInFlight))
+				row.notes = append(row.notes, "MODEL ERROR: "+row.after.Err.Describe())
 			}
 		}
 		if row.hit {

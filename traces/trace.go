@@ -21,6 +21,11 @@ const Version = 1
 // rules the configuration has.
 const DefaultVariant = "default"
 
+// UnnamedRules is the variant of a trace found with rule overrides
+// (model.Rules) that no variant names yet: FromPath sets it, Encode refuses
+// it, and Trace.SetVariant replaces it.
+const UnnamedRules = "(unnamed rules)"
+
 // Trace kinds: a run that violates a safety property, or one that reaches a
 // witness.
 const (
@@ -62,6 +67,23 @@ type Trace struct {
 	_    struct{}          `json:"-"`
 }
 
+// rulesNamed refuses a trace whose configuration carries rule overrides
+// (model.Rules, which a trace file does not hold) that its variant does not
+// account for: without this, the file would name rules it was not found
+// with, and replay would run other rules.
+func (t Trace) rulesNamed() error {
+	if t.Config.Rules == nil {
+		return nil
+	}
+	if t.Variant == UnnamedRules {
+		return &ReplayError{Reason: "the trace was found with rule overrides (model.Rules) that no variant names; name the user variant with Trace.SetVariant before writing it"}
+	}
+	if t.User == nil || t.User.Name != t.Variant || t.User.Rules != t.Config.Rules {
+		return &ReplayError{Reason: fmt.Sprintf("the configuration carries rule overrides (model.Rules) that variant %q does not have; name the user variant with Trace.SetVariant", t.Variant)}
+	}
+	return nil
+}
+
 // SetVariant names v as the trace's variant and records the digest of its
 // rules; for a user variant (one with Rules or Configure) it also attaches
 // v, so that the trace replays without a catalogue.
@@ -70,8 +92,12 @@ func (t *Trace) SetVariant(v variants.Variant) error {
 	if err != nil {
 		return err
 	}
+	_, builtin := variants.ByName(v.Name)
+	if builtin && t.Config.Rules != nil {
+		return fmt.Errorf("the configuration carries rule overrides: variant %s is built in and has none", v.Name)
+	}
 	t.Variant, t.VariantDigest, t.User = v.Name, d, nil
-	if _, builtin := variants.ByName(v.Name); !builtin {
+	if !builtin {
 		t.User = &v
 	}
 	return nil
@@ -151,6 +177,9 @@ func Replay(t Trace) (Replayed, error) {
 	if t.Version != Version {
 		return Replayed{}, &ReplayError{Reason: fmt.Sprintf("format version %d, this tool reads %d", t.Version, Version)}
 	}
+	if t.Config.Rules != nil && (t.User == nil || t.User.Name != t.Variant || t.User.Rules != t.Config.Rules) {
+		return Replayed{}, t.rulesNamed()
+	}
 	if t.Variant != "" && t.Variant != DefaultVariant {
 		v, ok := variants.ByName(t.Variant)
 		switch {
@@ -223,6 +252,12 @@ func FromPath(cfg model.Config, p properties.Property, search string, path *chec
 		t.Actions = append(t.Actions, st.Label.Action.String())
 		t.States = append(t.States, st.State.String())
 		t.Labels = append(t.Labels, st.Label.String())
+	}
+	if cfg.Rules != nil {
+		// Rules not yet named: the trace replays in memory, and Encode
+		// refuses it until SetVariant names the user variant.
+		t.Variant = UnnamedRules
+		t.User = &variants.Variant{Name: UnnamedRules, Rules: cfg.Rules}
 	}
 	r, err := Replay(t)
 	if err != nil {

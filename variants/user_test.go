@@ -123,6 +123,8 @@ func TestRegister(t *testing.T) {
 		err := c.Register(tc.v)
 		require.ErrorContains(t, err, tc.want, name)
 	}
+	var zero variants.Catalogue
+	require.ErrorContains(t, zero.Register(variants.Variant{Name: "rfc793", Title: "x", Rules: rfc793Rules()}), "built-in name")
 	c := variants.Builtin()
 	require.NoError(t, c.Register(ok))
 	require.ErrorContains(t, c.Register(ok), "already")
@@ -144,6 +146,14 @@ func TestUserVariantTraceFile(t *testing.T) {
 	require.NotNil(t, rep.Outcomes[0].Path, "RFC 793's rule lets an old duplicate assassinate TIME-WAIT")
 	tr, _, err := traces.FromPath(rep.Config, p, traces.SearchShortest, rep.Outcomes[0].Path)
 	require.NoError(t, err)
+	require.Equal(t, traces.UnnamedRules, tr.Variant, "rules no variant names yet")
+	require.ErrorContains(t, traces.Encode(&bytes.Buffer{}, tr), "no variant names")
+	rfc1337, _ := variants.ByName("rfc1337")
+	require.ErrorContains(t, tr.SetVariant(rfc1337), "built in", "a built-in name must not cover user rules")
+	claim := tr
+	claim.Variant, claim.User = "rfc1337", nil
+	_, err = traces.Replay(claim)
+	require.ErrorContains(t, err, "rule overrides", "a trace may not claim a built-in variant while carrying rules")
 	require.NoError(t, tr.SetVariant(v))
 	_, err = traces.Replay(tr)
 	require.NoError(t, err, "an attached user variant replays")
@@ -194,6 +204,13 @@ func TestRuleErrorsAreModelErrors(t *testing.T) {
 			e.RcvNxt = 200
 			return model.Reaction{Endpoint: e}, g.Flags.Has(model.FIN)
 		}},
+		"forgotten endpoint": {Segment: func(_ model.Side, e model.Endpoint, g model.Segment) (model.Reaction, bool) {
+			return model.Reaction{Note: "oops"}, e.St == model.FinWait2
+		}},
+		"off timer with a count": {Segment: func(_ model.Side, e model.Endpoint, g model.Segment) (model.Reaction, bool) {
+			e.Rtx[0] = model.Timer{Tries: 8}
+			return model.Reaction{Endpoint: e}, g.Flags.Has(model.FIN)
+		}},
 	} {
 		cfg := model.DefaultConfig()
 		cfg.Rules = r
@@ -206,4 +223,41 @@ func TestRuleErrorsAreModelErrors(t *testing.T) {
 	cfg.Rules = &model.Rules{RTO: func(int) int { return 0 }}
 	_, err := model.New(cfg)
 	require.ErrorContains(t, err, "RTO(0)")
+}
+
+// TestRuleReplyGhosts checks that the model, not the rule, sets a reply's
+// ghost fields: a rule that answers like the model's CLOSED handler sends
+// orphan RSTs, as the model's own handler does.
+func TestRuleReplyGhosts(t *testing.T) {
+	cfg := model.DefaultConfig()
+	cfg.TW = 0
+	cfg.Rules = &model.Rules{Segment: func(_ model.Side, e model.Endpoint, g model.Segment) (model.Reaction, bool) {
+		if e.St != model.Closed || g.Flags.Has(model.RST) || !g.Flags.Has(model.ACK) {
+			return model.Reaction{}, false
+		}
+		rst := model.Segment{Flags: model.RST, Seq: g.Ack, Inc: g.Inc, Rtx: true}
+		return model.Reaction{Endpoint: e, Reply: &rst, Note: "RST"}, true
+	}}
+	m, err := model.New(cfg)
+	require.NoError(t, err)
+	seen := map[model.State]bool{}
+	queue := m.Init()
+	replies := 0
+	for len(queue) > 0 && len(seen) < 20000 {
+		s := queue[0]
+		queue = queue[1:]
+		m.Successors(s, func(l model.Label, n model.State) {
+			if l.Note == "RST" {
+				replies++
+				require.Equal(t, 1, int(l.NSent))
+				require.True(t, l.Sent[0].Orphan, "a reply from CLOSED is an orphan")
+				require.False(t, l.Sent[0].Rtx, "a reply is not a retransmission")
+			}
+			if !seen[n] {
+				seen[n] = true
+				queue = append(queue, n)
+			}
+		})
+	}
+	require.Positive(t, replies)
 }

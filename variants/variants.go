@@ -156,6 +156,9 @@ func (c *Catalogue) Register(v Variant) error {
 	if _, ok := c.ByName(v.Name); ok {
 		return fmt.Errorf("variant %s is already in the catalogue", v.Name)
 	}
+	if _, ok := ByName(v.Name); ok {
+		return fmt.Errorf("variant %s is already in the catalogue (a built-in name)", v.Name)
+	}
 	if _, err := v.Digest(); err != nil {
 		return fmt.Errorf("variant %s: %v", v.Name, err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -72,7 +73,7 @@ func parseMemory(s string) (int64, string, error) {
 	}
 	if pct, ok := strings.CutSuffix(s, "%"); ok {
 		p, err := strconv.ParseFloat(pct, 64)
-		if err != nil || p <= 0 || p > 100 {
+		if err != nil || math.IsNaN(p) || p <= 0 || p > 100 {
 			return 0, "", fmt.Errorf("--memory: %q is not a percentage in (0, 100]", s)
 		}
 		avail := meminfo("MemAvailable")
@@ -89,14 +90,20 @@ func parseMemory(s string) (int64, string, error) {
 	for _, u := range units {
 		if num, ok := strings.CutSuffix(s, u.suffix); ok {
 			v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-			if err != nil || v <= 0 || v*float64(u.mult) > 1<<62 {
+			if err != nil || math.IsNaN(v) || v <= 0 || v*float64(u.mult) > 1<<62 {
 				return 0, "", fmt.Errorf("--memory: %q is not a positive size", s)
+			}
+			if v*float64(u.mult) < 1<<20 {
+				return 0, "", fmt.Errorf("--memory: %q is less than 1 MiB (0 means no bound)", s)
 			}
 			return int64(v * float64(u.mult)), "--memory " + s, nil
 		}
 	}
 	return 0, "", fmt.Errorf("--memory: %q needs a unit (e.g. 4GiB, 500MB) or a percentage (e.g. 70%%), or 0 for none", s)
 }
+
+// maxWorkers bounds --workers: each level starts that many goroutines.
+const maxWorkers = 256
 
 // explorerOpts are the flags that tune the explorer without changing results.
 type explorerOpts struct {
@@ -107,13 +114,14 @@ type explorerOpts struct {
 }
 
 // explorer parses --workers, --store and --memory. A memory bound also sets
-// the Go runtime's soft memory limit a quarter above it, so that the garbage
-// collector returns the buffers the explorer has dropped before the process
-// grows far past the bound.
+// the Go runtime's soft memory limit above it (by a quarter, at least 1 GiB,
+// so that the searches the bound does not cover are not slowed down), so
+// that the garbage collector returns the buffers the explorer has dropped
+// before the process grows far past the bound.
 func (f *modelFlags) explorer() (explorerOpts, error) {
 	var o explorerOpts
-	if *f.workers < 0 {
-		return o, fmt.Errorf("--workers: %d is negative (0 = one per core)", *f.workers)
+	if *f.workers < 0 || *f.workers > maxWorkers {
+		return o, fmt.Errorf("--workers: %d is not in 0..%d (0 = one per core)", *f.workers, maxWorkers)
 	}
 	o.workers = *f.workers
 	if o.workers == 0 {
@@ -127,7 +135,7 @@ func (f *modelFlags) explorer() (explorerOpts, error) {
 		return o, err
 	}
 	if o.maxMemory > 0 {
-		debug.SetMemoryLimit(o.maxMemory + o.maxMemory/4)
+		debug.SetMemoryLimit(o.maxMemory + max(o.maxMemory/4, 1<<30))
 	}
 	return o, nil
 }

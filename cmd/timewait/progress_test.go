@@ -47,7 +47,7 @@ func TestParseMemory(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
 		want int64
-	}{{"0", 0}, {"4GiB", 4 << 30}, {"500MB", 500e6}, {"1.5 KiB", 1536}, {"2TB", 2e12}, {"4096B", 4096}} {
+	}{{"0", 0}, {"4GiB", 4 << 30}, {"500MB", 500e6}, {"1.5 MiB", 1536 << 10}, {"2TB", 2e12}, {"2097152B", 2 << 20}} {
 		got, _, err := parseMemory(tc.in)
 		require.NoError(t, err, tc.in)
 		require.Equal(t, tc.want, got, tc.in)
@@ -57,7 +57,7 @@ func TestParseMemory(t *testing.T) {
 	if got > 0 {
 		require.Equal(t, "50% of available memory", note)
 	}
-	for _, bad := range []string{"10", "abc", "-1GB", "0%", "101%", "x%", "GB", "1e30TB"} {
+	for _, bad := range []string{"10", "abc", "-1GB", "0%", "101%", "x%", "GB", "1e30TB", "NaN%", "NaNGB", "0.5B", "1e-12GiB", "4096B"} {
 		_, _, err := parseMemory(bad)
 		require.Error(t, err, bad)
 		require.NotContains(t, err.Error(), "\n")
