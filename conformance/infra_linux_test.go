@@ -15,12 +15,22 @@ import (
 	"github.com/timewait/timewait/conformance"
 )
 
-// skipUnlessAvailable skips with the reason when scenarios cannot run here.
+// skipUnlessAvailable skips with the reason when scenarios cannot run here,
+// or fails when TIMEWAIT_REQUIRE_CONFORMANCE=1 (as .ci/run sets it), so
+// that CI cannot pass by skipping.
 func skipUnlessAvailable(t *testing.T) {
 	t.Helper()
 	if err := conformance.Available(); err != nil {
-		t.Skip(err)
+		skipOrFail(t, err)
 	}
+}
+
+func skipOrFail(t *testing.T, err error) {
+	t.Helper()
+	if os.Getenv("TIMEWAIT_REQUIRE_CONFORMANCE") == "1" {
+		t.Fatalf("conformance scenarios must run here (TIMEWAIT_REQUIRE_CONFORMANCE=1): %v", err)
+	}
+	t.Skip(err)
 }
 
 // run runs a script and fails the test on an error (skipping when the
@@ -30,7 +40,7 @@ func run(t *testing.T, s conformance.Script) conformance.Report {
 	rep, err := conformance.Run(context.Background(), s)
 	var ue *conformance.UnavailableError
 	if errors.As(err, &ue) {
-		t.Skip(ue)
+		skipOrFail(t, ue)
 	}
 	require.NoError(t, err)
 	return rep
