@@ -119,6 +119,7 @@ type explorer[S comparable, L any] struct {
 
 	// progress counters of the level being expanded (atomic)
 	levelDone, levelTrans  atomic.Int64
+	candsPerState          int // eighths: candidates per expanded state in the last level (buffer sizing)
 	lastProgress           time.Time
 	chunks                 []chunk[S, L] // reused from level to level
 	peakVisited, peakTotal int64
@@ -136,6 +137,8 @@ func newExplorer[S comparable, L any](ctx context.Context, m Model[S, L], props 
 		open:  len(props),
 		found: make([]finding[S, L], len(props)),
 		limit: uint64(noParent),
+		// Buffers start sized for 8 candidates per state.
+		candsPerState: 64,
 	}
 	if opts.MaxStates > 0 && uint64(opts.MaxStates) < e.limit {
 		e.limit = uint64(opts.MaxStates)
@@ -375,11 +378,14 @@ func (e *explorer[S, L]) expandLevel() bool {
 		for lo := 0; lo < len(seg); lo += size {
 			c := &chunks[k]
 			c.in, c.base = seg[lo:min(lo+size, len(seg))], base+lo
-			// The output buffer: a free one if any, in a fixed order.
+			// The output buffer: a free one if any, in a fixed order, grown
+			// to the expected number of candidates (from the level before:
+			// growing by append would copy them).
 			c.cands = nil
 			if len(e.pool) > 0 {
 				c.cands, e.pool = e.pool[len(e.pool)-1][:0], e.pool[:len(e.pool)-1]
 			}
+			c.cands = slices.Grow(c.cands, len(c.in)*e.candsPerState/8+16)
 			k++
 		}
 		base += len(seg)
@@ -581,6 +587,11 @@ func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, us
 		return
 	}
 	e.measure(extra)
+	ncand := 0
+	for k := range chunks {
+		ncand += len(chunks[k].cands)
+	}
+	e.candsPerState = ncand*8/max(e.levelLen, 1) + 1
 	nextBase := e.base + e.levelLen
 	halted := false
 	for k := range chunks {
