@@ -222,16 +222,17 @@ func (m *Model) deliverAt(s State, i int, g Segment, l Label) (State, Label, boo
 	if m.cfg.SameInstant == DeliveriesFirst && s.Phase != 0 {
 		return s, l, false
 	}
-	before := s // the ISS choices are those of the state that offered the delivery
-	s.Net = s.Net.remove(i)
 	dst := g.Src.Peer()
 	e := s.Ends[dst]
 	if g.Flags.Has(SYN) && g.Flags&(ACK|RST) == 0 && e.St == Listen {
-		ok, bad := m.issAllowed(before, dst, l.Action.ISS)
+		// The ISS choices are those of the state that offered the delivery,
+		// the SYN still in flight.
+		ok, bad := m.issAllowed(s, dst, l.Action.ISS)
 		if !ok {
 			return s, l, false
 		}
 		if bad {
+			s.Net = s.Net.remove(i)
 			s.Err = ErrRule
 			return s, l, true
 		}
@@ -239,6 +240,7 @@ func (m *Model) deliverAt(s State, i int, g Segment, l Label) (State, Label, boo
 	} else if l.Action.ISS != 0 {
 		return s, l, false
 	}
+	s.Net = s.Net.remove(i)
 	r := m.receive(dst, e, g)
 	l.Handler = Handler{State: e.St, Event: SegmentEvent(g)}
 	l.Note, l.Mutant = r.note, r.mutant

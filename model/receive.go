@@ -56,9 +56,11 @@ func acceptable(seg Segment, rcvNxt Seq) bool {
 
 // receive dispatches an arriving segment to the handler of e's state.
 func (m *Model) receive(side Side, e Endpoint, seg Segment) rx {
-	if r, ok, bad := m.ruleSegment(side, e, seg); ok {
-		r.err = bad
-		return r
+	if m.cfg.Rules != nil {
+		if r, ok, bad := m.ruleSegment(side, e, seg); ok {
+			r.err = bad
+			return r
+		}
 	}
 	switch e.St {
 	case Closed:
