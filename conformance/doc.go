@@ -39,7 +39,13 @@
 // child created, which the kernel deletes when the child exits; the child
 // refuses to run in its parent's namespace.
 //
-// Import rule: the standard library and golang.org/x/sys/unix only. A later
-// compiler from model traces may import model and traces; conformance never
-// imports verify, twtest or the CLI.
+//   - Model-derived scenarios: a [Query] (configuration, variant, target
+//     situation) is answered by the explorer's shortest witness, which
+//     [Derive] compiles into a script in which the kernel plays the model's
+//     endpoint A; [DerivedQueries] are the committed ones. The compiler
+//     covers the first incarnation (see [Query]).
+//
+// Import rule: the standard library, golang.org/x/sys/unix, and for the
+// derived scenarios model, checker, properties and variants; conformance
+// never imports verify, traces, twtest or the CLI.
 package conformance
