@@ -164,7 +164,7 @@ func compileWitness(q Query, cfg model.Config, path *checker.Path[model.State, m
 		Expect(quick, "ACK seq=k+1 ack=p+1"),
 		State("ESTABLISHED", 0))
 	sentAt := map[model.Segment]int{} // a copy the peer sent → its step, for resends
-	prev := path.Init.Ends[model.A] // A before the step
+	prev := path.Init.Ends[model.A]   // A before the step
 	for i, st := range path.Steps {
 		n := i + 1
 		a := st.Label.Action
