@@ -22,6 +22,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+
+	"github.com/timewait/timewait/conformance"
 )
 
 // Version is the tool version printed in JSON results.
@@ -42,7 +44,20 @@ func (e usageError) Error() string { return e.msg }
 
 func badInput(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
+// childOnly is the conformance hook's Runner for this binary: a process
+// started with conformance.EnvScenario set is a scenario's child and never
+// gets here; any other has nothing to run in its place.
+type childOnly struct{}
+
+func (childOnly) Run() int { return exitBadInput }
+
 func main() {
+	// "timewait conform" re-executes this binary in a fresh network
+	// namespace to run one scenario (conformance.Run): that child runs the
+	// scenario and exits here.
+	if _, ok := os.LookupEnv(conformance.EnvScenario); ok {
+		os.Exit(conformance.Main(childOnly{}))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -58,6 +73,7 @@ commands:
   trace        show a trace file in another format, or replay it
   variants     list the named spec variants (--variant NAME on check and sweep)
   compare      compare two variants: verdicts, thresholds and a distinguishing run
+  conform      run the model-derived scenarios against this machine's Linux kernel (root)
   help         this text; "timewait <command> --help" lists a command's flags
 `
 
@@ -82,11 +98,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = runVariants(ctx, args[1:], stdout)
 	case "compare":
 		code, err = runCompare(ctx, args[1:], stdout, stderr)
+	case "conform":
+		code, err = runConform(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitHolds
 	default:
-		err = badInput("unknown command %q (want check, sweep, properties, trace, variants or compare)", args[0])
+		err = badInput("unknown command %q (want check, sweep, properties, trace, variants, compare or conform)", args[0])
 	}
 	if err != nil {
 		var ue usageError
