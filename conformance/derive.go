@@ -46,6 +46,9 @@ func Situations() map[string]func(model.State) bool {
 		"a-fin-wait-2": func(s model.State) bool {
 			return s.Ends[model.A].St == model.FinWait2 && s.Ends[model.A].Inc == 1
 		},
+		"a-closing": func(s model.State) bool {
+			return s.Ends[model.A].St == model.Closing && s.Ends[model.A].Inc == 1
+		},
 		"a-last-ack": func(s model.State) bool {
 			return s.Ends[model.A].St == model.LastAck && s.Ends[model.A].Inc == 1
 		},
@@ -80,6 +83,11 @@ func DerivedQueries() []Query {
 			Config: anyOrder(lossless), Target: "a-last-ack",
 		},
 		{
+			Name:   "derived-simultaneous-close",
+			Doc:    "the shortest run in which both sides close at once (--close-order a-first): A, the kernel, receives B's FIN before the ACK of its own and passes through CLOSING",
+			Config: aFirst(lossless), Target: "a-closing",
+		},
+		{
 			Name:    "derived-abort",
 			Doc:     "the shortest run in which A, the kernel, closes with SO_LINGER 0 (variant so-linger-zero): an RST, and the connection is gone with no TIME-WAIT",
 			Variant: "so-linger-zero", Config: lossless, Target: "a-closed-without-time-wait",
@@ -96,6 +104,11 @@ func DerivedQueries() []Query {
 			Config: model.DefaultConfig(), Target: "retransmitted-fin-in-time-wait",
 		},
 	}
+}
+
+func aFirst(c model.Config) model.Config {
+	c.CloseOrder = model.AFirst
+	return c
 }
 
 func anyOrder(c model.Config) model.Config {
