@@ -46,6 +46,7 @@ type chunk[S comparable, L any] struct {
 	hits  []hit[S, L] // per step property of stepActive
 	trans int         // emissions in all
 	w     int         // merge: length of the compacted prefix of cands
+	recs  []uint64    // merge, fast path: (parent, ordinal) of the accepted candidates
 	anySt bool        // some candidate has trig set
 	sink  uint64      // keeps the touch loads alive
 }
@@ -594,7 +595,28 @@ func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, us
 	e.candsPerState = ncand*8/max(e.levelLen, 1) + 1
 	nextBase := e.base + e.levelLen
 	halted := false
-	for k := range chunks {
+	// The chunks before the first one where something can happen (a
+	// property decided, the state bound reached) are merged in parallel:
+	// compacting them is independent, and only their parent links and
+	// ordinals are appended here in order.
+	fast := e.fastPrefix(chunks, stepAct, useTrig)
+	e.compactChunks(chunks[:fast])
+	for k := range chunks[:fast] {
+		c := &chunks[k]
+		for _, r := range c.recs {
+			e.record(uint32(e.base)+uint32(r>>32), uint32(r))
+		}
+		if len(c.recs) > 0 {
+			e.maxDepth = e.curDepth + 1
+		}
+		e.transitions += c.trans
+		for j, ns := range c.nsucc {
+			if ns == 0 {
+				e.countDeadlock(e.base+c.base+j, c.in[j].s)
+			}
+		}
+	}
+	for k := fast; k < len(chunks); k++ {
 		c := &chunks[k]
 		if halted {
 			c.cands = c.cands[:0]
@@ -618,7 +640,7 @@ func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, us
 		c := &chunks[k]
 		c.in = nil
 		switch {
-		case len(c.cands) > 0 && cap(c.cands) > len(c.cands)+len(c.cands)/4+16:
+		case shrink(c.cands):
 			// Mostly rejected candidates: keep the states in a buffer of
 			// their size and let the large one go.
 			next = append(next, slices.Clone(c.cands))
@@ -635,6 +657,82 @@ func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, us
 	e.level, e.levelLen, e.pool = next, n, pool
 	e.levelDone.Store(0)
 	e.measure(0)
+}
+
+// fastPrefix returns the number of leading chunks in which no event can
+// occur: no undecided step hit, no state trigger, and the state bound out of
+// reach even if every candidate were new.
+func (e *explorer[S, L]) fastPrefix(chunks []chunk[S, L], stepAct []int, useTrig bool) int {
+	if !useTrig {
+		return 0
+	}
+	stored := uint64(e.stored)
+	for k := range chunks {
+		c := &chunks[k]
+		if c.anySt {
+			return k
+		}
+		for h := range c.hits {
+			if c.hits[h].ok && !e.found[stepAct[h]].decided {
+				return k
+			}
+		}
+		stored += uint64(len(c.cands))
+		if stored >= e.limit {
+			return k
+		}
+	}
+	return len(chunks)
+}
+
+// compactChunks compacts each chunk to its accepted candidates, in
+// parallel, and lists their (parent, ordinal) pairs in c.recs.
+func (e *explorer[S, L]) compactChunks(chunks []chunk[S, L]) {
+	compact := func(c *chunk[S, L]) {
+		c.recs = c.recs[:0]
+		w := 0
+		for i := range c.cands {
+			if cd := &c.cands[i]; cd.acc {
+				c.recs = append(c.recs, uint64(cd.par)<<32|uint64(cd.ord))
+				if w != i {
+					c.cands[w] = *cd
+				}
+				w++
+			}
+		}
+		c.cands = c.cands[:w]
+		if shrink(c.cands) {
+			c.cands = slices.Clone(c.cands)
+		}
+	}
+	if e.workers == 1 || len(chunks) < 4 {
+		for k := range chunks {
+			compact(&chunks[k])
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < e.workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= len(chunks) {
+					return
+				}
+				compact(&chunks[k])
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// shrink says whether a level segment holds mostly rejected candidates'
+// room, and is better kept in a buffer of its size.
+func shrink[S comparable](c []cand[S]) bool {
+	return len(c) > 0 && cap(c) > len(c)+len(c)/4+16
 }
 
 // keep moves an accepted candidate to the chunk's compacted prefix and
