@@ -81,7 +81,6 @@ type visited[S comparable] struct {
 	fp    bool             // fingerprint mode
 	exact []map[S]struct{} // exact mode: one map per shard
 	fps   []fpTable        // fingerprint mode
-	n     int              // states stored
 	size  uintptr          // unsafe.Sizeof(S)
 	seed  maphash.Seed     // for models without Hasher (exact mode only)
 }
