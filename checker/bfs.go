@@ -602,19 +602,7 @@ func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, us
 	fast := e.fastPrefix(chunks, stepAct, useTrig)
 	e.compactChunks(chunks[:fast])
 	for k := range chunks[:fast] {
-		c := &chunks[k]
-		for _, r := range c.recs {
-			e.record(uint32(e.base)+uint32(r>>32), uint32(r))
-		}
-		if len(c.recs) > 0 {
-			e.maxDepth = e.curDepth + 1
-		}
-		e.transitions += c.trans
-		for j, ns := range c.nsucc {
-			if ns == 0 {
-				e.countDeadlock(e.base+c.base+j, c.in[j].s)
-			}
-		}
+		e.commitQuiet(&chunks[k])
 	}
 	for k := fast; k < len(chunks); k++ {
 		c := &chunks[k]
@@ -668,46 +656,53 @@ func (e *explorer[S, L]) fastPrefix(chunks []chunk[S, L], stepAct []int, useTrig
 	}
 	stored := uint64(e.stored)
 	for k := range chunks {
-		c := &chunks[k]
-		if c.anySt {
+		if !e.quiet(&chunks[k], stepAct, stored) {
 			return k
 		}
-		for h := range c.hits {
-			if c.hits[h].ok && !e.found[stepAct[h]].decided {
-				return k
-			}
-		}
-		stored += uint64(len(c.cands))
-		if stored >= e.limit {
-			return k
-		}
+		stored += uint64(len(chunks[k].cands))
 	}
 	return len(chunks)
+}
+
+// quiet reports whether no event can occur in chunk c, merged when stored
+// states are stored: no state trigger, no undecided step hit, and the state
+// bound out of reach even if every candidate were new.
+func (e *explorer[S, L]) quiet(c *chunk[S, L], stepAct []int, stored uint64) bool {
+	if c.anySt || stored+uint64(len(c.cands)) >= e.limit {
+		return false
+	}
+	for h := range c.hits {
+		if c.hits[h].ok && !e.found[stepAct[h]].decided {
+			return false
+		}
+	}
+	return true
+}
+
+// commitQuiet finishes the merge of a quiet chunk compacted by compactChunk:
+// it records its new states' parent links and ordinals in order and counts
+// its transitions and deadlocks.
+func (e *explorer[S, L]) commitQuiet(c *chunk[S, L]) {
+	for _, r := range c.recs {
+		e.record(uint32(e.base)+uint32(r>>32), uint32(r))
+	}
+	if len(c.recs) > 0 {
+		e.maxDepth = e.curDepth + 1
+	}
+	e.transitions += c.trans
+	for j, ns := range c.nsucc {
+		if ns == 0 {
+			e.countDeadlock(e.base+c.base+j, c.in[j].s)
+		}
+	}
 }
 
 // compactChunks compacts each chunk to its accepted candidates, in
 // parallel, and lists their (parent, ordinal) pairs in c.recs.
 func (e *explorer[S, L]) compactChunks(chunks []chunk[S, L]) {
-	compact := func(c *chunk[S, L]) {
-		c.recs = c.recs[:0]
-		w := 0
-		for i := range c.cands {
-			if cd := &c.cands[i]; cd.acc {
-				c.recs = append(c.recs, uint64(cd.par)<<32|uint64(cd.ord))
-				if w != i {
-					c.cands[w] = *cd
-				}
-				w++
-			}
-		}
-		c.cands = c.cands[:w]
-		if shrink(c.cands) {
-			c.cands = slices.Clone(c.cands)
-		}
-	}
 	if e.workers == 1 || len(chunks) < 4 {
 		for k := range chunks {
-			compact(&chunks[k])
+			compactChunk(&chunks[k])
 		}
 		return
 	}
@@ -722,11 +717,32 @@ func (e *explorer[S, L]) compactChunks(chunks []chunk[S, L]) {
 				if k >= len(chunks) {
 					return
 				}
-				compact(&chunks[k])
+				compactChunk(&chunks[k])
 			}
 		}()
 	}
 	wg.Wait()
+}
+
+// compactChunk compacts a chunk to its accepted candidates, listing their
+// (parent, ordinal) pairs in c.recs, and shrinks its buffer when it is
+// mostly empty room.
+func compactChunk[S comparable, L any](c *chunk[S, L]) {
+	c.recs = c.recs[:0]
+	w := 0
+	for i := range c.cands {
+		if cd := &c.cands[i]; cd.acc {
+			c.recs = append(c.recs, uint64(cd.par)<<32|uint64(cd.ord))
+			if w != i {
+				c.cands[w] = *cd
+			}
+			w++
+		}
+	}
+	c.cands = c.cands[:w]
+	if shrink(c.cands) {
+		c.cands = slices.Clone(c.cands)
+	}
 }
 
 // shrink says whether a level segment holds mostly rejected candidates'
@@ -746,31 +762,13 @@ func (e *explorer[S, L]) keep(c *chunk[S, L], cd *cand[S]) {
 
 // mergeChunk merges one chunk. It returns false if the search halted in it.
 func (e *explorer[S, L]) mergeChunk(c *chunk[S, L], stepAct, stateAct []int, useTrig bool) bool {
-	c.w = 0
-	defer func() { c.cands = c.cands[:c.w] }()
-	fast := !c.anySt && useTrig && uint64(e.stored)+uint64(len(c.cands)) < e.limit
-	if fast {
-		for k := range c.hits {
-			if c.hits[k].ok && !e.found[stepAct[k]].decided {
-				fast = false
-				break
-			}
-		}
-	}
-	if fast {
-		for i := range c.cands {
-			if cd := &c.cands[i]; cd.acc {
-				e.keep(c, cd)
-			}
-		}
-		e.transitions += c.trans
-		for j, ns := range c.nsucc {
-			if ns == 0 {
-				e.countDeadlock(e.base+c.base+j, c.in[j].s)
-			}
-		}
+	if useTrig && e.quiet(c, stepAct, uint64(e.stored)) {
+		compactChunk(c)
+		e.commitQuiet(c)
 		return true
 	}
+	c.w = 0
+	defer func() { c.cands = c.cands[:c.w] }()
 	// Slow path: walk the chunk state by state, emission events in order.
 	ci := 0
 	for j := range c.in {

@@ -3,9 +3,12 @@
 //
 // It owns three things and nothing else:
 //
-//   - Exploration: a breadth-first search over the states of a [Model] with an
-//     exact visited set, bounded optionally by [Options.MaxStates] and
-//     [Options.MaxDepth], and cancellable through a context.
+//   - Exploration: a level-synchronous breadth-first search over the states
+//     of a [Model], parallel over [Options.Workers] goroutines with results
+//     that do not depend on their number; a visited set that is exact or
+//     keeps 64-bit fingerprints ([StoreMode]); bounded optionally by
+//     [Options.MaxStates], [Options.MaxDepth] and [Options.MaxMemory], and
+//     cancellable through a context.
 //   - Shortest counterexamples and witnesses: every [Property] is checked in
 //     breadth-first order, so the first violation (or witness) recorded for a
 //     property is a shortest one. Paths are rebuilt from parent links by
@@ -24,7 +27,9 @@
 // A [Model] must be pure and deterministic. [Model.Init] must return the same
 // states on every call, and for a given state [Model.Successors] must emit the
 // same (label, next) sequence, in the same order, every time it is called; it
-// must not retain or call emit after returning. The explorer relies on this to
+// must not retain or call emit after returning. With more than one worker,
+// Successors, Hash and the property predicates are called from several
+// goroutines at once, so they must be safe for concurrent use. The explorer relies on this to
 // rebuild paths: a step is identified by its parent state and the ordinal of
 // its emission. Results (paths included) are then a deterministic function of
 // the model, the properties and the options. States are compared with ==, so a

@@ -78,10 +78,16 @@ func (t Trace) rulesNamed() error {
 	if t.Variant == UnnamedRules {
 		return &ReplayError{Reason: "the trace was found with rule overrides (model.Rules) that no variant names; name the user variant with Trace.SetVariant before writing it"}
 	}
-	if t.User == nil || t.User.Name != t.Variant || t.User.Rules != t.Config.Rules {
+	if !t.rulesAttached() {
 		return &ReplayError{Reason: fmt.Sprintf("the configuration carries rule overrides (model.Rules) that variant %q does not have; name the user variant with Trace.SetVariant", t.Variant)}
 	}
 	return nil
+}
+
+// rulesAttached reports whether the configuration's rule overrides, if any,
+// are those of the user variant attached under the trace's variant name.
+func (t Trace) rulesAttached() bool {
+	return t.Config.Rules == nil || (t.User != nil && t.User.Name == t.Variant && t.User.Rules == t.Config.Rules)
 }
 
 // SetVariant names v as the trace's variant and records the digest of its
@@ -177,7 +183,7 @@ func Replay(t Trace) (Replayed, error) {
 	if t.Version != Version {
 		return Replayed{}, &ReplayError{Reason: fmt.Sprintf("format version %d, this tool reads %d", t.Version, Version)}
 	}
-	if t.Config.Rules != nil && (t.User == nil || t.User.Name != t.Variant || t.User.Rules != t.Config.Rules) {
+	if !t.rulesAttached() {
 		return Replayed{}, t.rulesNamed()
 	}
 	if t.Variant != "" && t.Variant != DefaultVariant {
