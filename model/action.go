@@ -92,8 +92,8 @@ func ParseAction(s string) (Action, error) {
 	case ActDeliver, ActDrop, ActDuplicate:
 		if i := strings.LastIndex(rest, " iss="); i >= 0 && a.Kind == ActDeliver {
 			n, err := strconv.Atoi(rest[i+5:])
-			if err != nil || n < 0 || n >= SeqSpace {
-				return a, fmt.Errorf("action %q: iss must be 0..%d", s, SeqSpace-1)
+			if err != nil || n < 0 || n >= MaxSeqSpace {
+				return a, fmt.Errorf("action %q: iss must be 0..%d", s, MaxSeqSpace-1)
 			}
 			a.ISS, rest = Seq(n), rest[:i]
 		}
@@ -120,8 +120,8 @@ func ParseAction(s string) (Action, error) {
 			return a, fmt.Errorf("action %q: %v", s, err)
 		}
 		n, err := strconv.Atoi(strings.TrimPrefix(f[1], "iss="))
-		if err != nil || n < 0 || n >= SeqSpace {
-			return a, fmt.Errorf("action %q: iss must be 0..%d", s, SeqSpace-1)
+		if err != nil || n < 0 || n >= MaxSeqSpace {
+			return a, fmt.Errorf("action %q: iss must be 0..%d", s, MaxSeqSpace-1)
 		}
 		a.Side, a.ISS = side, Seq(n)
 		return a, nil

@@ -45,6 +45,10 @@ const (
 	// AnyFirst: either side may close first, so B may be the one that holds
 	// TIME-WAIT.
 	AnyFirst
+	// BThenA: B, the server, closes first; A closes once it has received
+	// B's FIN. B holds TIME-WAIT, and A's next connection meets it there
+	// (the server-side case of RFC 1122 §4.2.2.13 and RFC 6191).
+	BThenA
 )
 
 // TWRestart says which arriving segments restart the TIME-WAIT timer.
@@ -100,6 +104,53 @@ const (
 	CloseAbort
 )
 
+// TWSyn says what a SYN (without ACK) does when it reaches an endpoint in
+// TIME-WAIT that could accept a new connection on the 4-tuple (B, the
+// server, while incarnations remain: it has a listener).
+type TWSyn uint8
+
+// TIME-WAIT SYN rules.
+const (
+	// SynChallenge: RFC 9293 §3.10.7.4 fourth step with RFC 5961 §4: an
+	// in-window SYN gets a challenge ACK, an out-of-window one an ACK;
+	// TIME-WAIT stays. The default.
+	SynChallenge TWSyn = iota
+	// SynRFC1122: RFC 1122 §4.2.2.13 / RFC 9293 §3.6.1 MAY-2: a SYN whose
+	// SEG.SEQ is above RCV.NXT reopens the connection from TIME-WAIT, with
+	// an ISS above the largest sequence number the old incarnation used,
+	// and the endpoint returns to TIME-WAIT if the SYN proves an old
+	// duplicate (an acceptable RST answers its SYN-ACK).
+	SynRFC1122
+	// SynRFC6191: RFC 6191 §2: with timestamps seen in the old
+	// incarnation, a SYN whose TSval is newer than TS.Recent (or equal,
+	// with SEG.SEQ above RCV.NXT) reopens; without, SEG.SEQ above RCV.NXT
+	// does. Any other SYN is dropped silently and TIME-WAIT stays.
+	SynRFC6191
+	// SynLinux: Linux tcp_timewait_state_process: a SYN that passes PAWS,
+	// with SEG.SEQ after RCV.NXT or a newer TSval, is handed to the listener
+	// (TCP_TW_SYN) with ISS = SND.NXT + RCV.WND + 2 (Linux: tw_snd_nxt +
+	// 65535 + 2); without a listener, and for any other SYN, TIME-WAIT
+	// answers with an ACK.
+	SynLinux
+)
+
+// TWRules selects the TIME-WAIT segment handler.
+type TWRules uint8
+
+// TIME-WAIT handlers.
+const (
+	// TWRulesRFC: RFC 9293 §3.10.7.4 with Config.TWRestart and Config.TWRst.
+	// The default.
+	TWRulesRFC TWRules = iota
+	// TWRulesLinux: Linux tcp_timewait_state_process (docs/variants.md): a
+	// bare ACK at RCV.NXT restarts TIME-WAIT silently; an RST kills it only
+	// when SEG.SEQ = RCV.NXT exactly and only with Config.TWRst close
+	// (tcp_rfc1337=0), and is otherwise ignored; every other segment is
+	// answered with an ACK, and restarts TIME-WAIT when it carries ACK or
+	// fails PAWS. Config.TWRestart is not read.
+	TWRulesLinux
+)
+
 // Mutant names a deliberately broken rule. Mutants exist so that tests can
 // show each property is able to fail; they are never a default.
 type Mutant uint8
@@ -126,11 +177,13 @@ const (
 var (
 	lifetimeNames    = []string{"strict", "inclusive"}
 	sameInstantNames = []string{"any-order", "deliveries-first"}
-	closeOrderNames  = []string{"a-then-b", "a-first", "any"}
+	closeOrderNames  = []string{"a-then-b", "a-first", "any", "b-then-a"}
 	twRestartNames   = []string{"fin", "ack"}
 	twRstNames       = []string{"ignore", "close"}
 	rtxNames         = []string{"per-segment", "rfc6298"}
 	closeModeNames   = []string{"fin", "abort"}
+	twSynNames       = []string{"challenge", "rfc1122", "rfc6191", "linux"}
+	twRulesNames     = []string{"rfc", "linux"}
 	mutantNames      = []string{"none", "time-wait-ignores-fin", "connect-in-time-wait", "time-wait-acks-rst"}
 )
 
@@ -171,6 +224,24 @@ func (v RtxRule) String() string { return enumString(rtxNames, uint8(v)) }
 // String returns the flag spelling of the close mode.
 func (v CloseMode) String() string { return enumString(closeModeNames, uint8(v)) }
 
+// String returns the flag spelling of the rule.
+func (v TWSyn) String() string { return enumString(twSynNames, uint8(v)) }
+
+// String returns the flag spelling of the handler.
+func (v TWRules) String() string { return enumString(twRulesNames, uint8(v)) }
+
+// ParseTWSyn parses "challenge", "rfc1122", "rfc6191" or "linux".
+func ParseTWSyn(s string) (TWSyn, error) {
+	v, err := enumParse(twSynNames, "tw-syn rule", s)
+	return TWSyn(v), err
+}
+
+// ParseTWRules parses "rfc" or "linux".
+func ParseTWRules(s string) (TWRules, error) {
+	v, err := enumParse(twRulesNames, "tw-rules handler", s)
+	return TWRules(v), err
+}
+
 // String returns the flag spelling of the mutant.
 func (v Mutant) String() string { return enumString(mutantNames, uint8(v)) }
 
@@ -186,7 +257,7 @@ func ParseSameInstant(s string) (SameInstant, error) {
 	return SameInstant(v), err
 }
 
-// ParseCloseOrder parses "a-then-b", "a-first" or "any".
+// ParseCloseOrder parses "a-then-b", "a-first", "any" or "b-then-a".
 func ParseCloseOrder(s string) (CloseOrder, error) {
 	v, err := enumParse(closeOrderNames, "close order", s)
 	return CloseOrder(v), err
@@ -253,6 +324,46 @@ type Config struct {
 	Rtx         RtxRule
 	DataUnacked bool // closes may begin while B's data is unacknowledged
 	Mutant      Mutant
+
+	// The sequence-faithful mode (docs/model.md, "Sequence numbers"). The
+	// zero values keep the default model: an 8-number space in which the
+	// adversary chooses every ISS (the worst-case overlap).
+
+	// SeqSpace is the size of the sequence space: 8 (0 means 8), 16, 32
+	// or 64.
+	SeqSpace int
+	// Window is RCV.WND, the receive window of the acceptability test
+	// (0 means RcvWnd = 2); at most a quarter of the space.
+	Window int
+	// DataLen is the number of octets in B's data segment (0 means 1; at
+	// most 3).
+	DataLen int
+	// ISNClock is the ISN clock (RFC 6528: ISN = M + F(4-tuple), F
+	// constant for the 4-tuple): the sequence numbers it advances per
+	// tick. Every new incarnation's ISS is then the clock's reading, not
+	// the adversary's choice. 0 means no clock: the adversary picks any
+	// ISS.
+	ISNClock int
+	// ISNStart is the ISN clock's reading, on both sides, when the model
+	// starts (the first incarnation used ISS 0, so it says how far the clock
+	// has moved since that connection began), 0..SeqSpace-1.
+	ISNStart int
+	// Timestamps turns on RFC 7323 timestamps on every segment but RSTs,
+	// from a clock that is monotone across incarnations (RFC 6191) and
+	// ticks every sub-tick, and PAWS in the synchronized states.
+	Timestamps bool
+	// TWSyn says what a SYN does to a TIME-WAIT that could accept it.
+	TWSyn TWSyn
+	// TWRules selects the TIME-WAIT handler: RFC 9293 or Linux's.
+	TWRules TWRules
+	// TWReuse is Linux tcp_tw_reuse: A may connect over its own TIME-WAIT
+	// once it has held it this many ticks and has seen timestamps; the new
+	// ISS is SND.NXT + RCV.WND + 2 and TS.Recent is inherited. 0 = off.
+	TWReuse int
+	// TSCache is Linux tcp_tw_recycle's per-host timestamp cache: an
+	// endpoint keeps TS.Recent when its TCB is deleted, a new connection
+	// starts with it, and a listener drops a SYN whose TSval is older.
+	TSCache bool
 	// Rules, if non-nil, overrides individual rules (see [Rules]). It is
 	// not part of the JSON form: trace files name the variant that set it
 	// and record its [RulesDigest].
@@ -297,6 +408,37 @@ func (c Config) EffectiveGrid() int {
 	return 2
 }
 
+// EffectiveSeqSpace is the size of the sequence space (SeqSpace, or 8).
+func (c Config) EffectiveSeqSpace() int {
+	if c.SeqSpace == 0 {
+		return SeqSpace
+	}
+	return c.SeqSpace
+}
+
+// EffectiveWindow is RCV.WND (Window, or RcvWnd).
+func (c Config) EffectiveWindow() int {
+	if c.Window == 0 {
+		return RcvWnd
+	}
+	return c.Window
+}
+
+// EffectiveDataLen is the length of B's data segment (DataLen, or 1).
+func (c Config) EffectiveDataLen() int {
+	if c.DataLen == 0 {
+		return 1
+	}
+	return c.DataLen
+}
+
+// Faithful reports whether the configuration uses any part of the
+// sequence-faithful mode.
+func (c Config) Faithful() bool {
+	return c.SeqSpace > SeqSpace || c.Window > 0 && c.Window != RcvWnd || c.DataLen > 1 || c.ISNClock > 0 ||
+		c.Timestamps || c.TWSyn != SynChallenge || c.TWRules != TWRulesRFC || c.TWReuse > 0 || c.TSCache
+}
+
 // Resolved returns the configuration with RTO and Grid made explicit. The
 // other fields, CloseMode and FinTimeout included, have no implicit values
 // and are returned as they are.
@@ -329,6 +471,29 @@ func (c Config) Validate() error {
 		return fmt.Errorf("grid must be 1..8 sub-ticks (0 = exact default), got %d", c.Grid)
 	case c.FinTimeout < 0 || c.FinTimeout > MaxTicks*4:
 		return fmt.Errorf("fin-timeout must be 0..%d ticks (0 = off), got %d", MaxTicks*4, c.FinTimeout)
+	case c.SeqSpace != 0 && c.SeqSpace != 8 && c.SeqSpace != 16 && c.SeqSpace != 32 && c.SeqSpace != 64:
+		return fmt.Errorf("seq-space must be 8, 16, 32 or 64, got %d", c.SeqSpace)
+	case c.Window < 0 || c.Window > c.EffectiveSeqSpace()/4:
+		return fmt.Errorf("window must be 1..%d (a quarter of the sequence space; 0 = %d), got %d", c.EffectiveSeqSpace()/4, RcvWnd, c.Window)
+	case c.DataLen < 0 || c.DataLen > 3:
+		return fmt.Errorf("data-len must be 1..3 octets (0 = 1), got %d", c.DataLen)
+	case c.ISNClock < 0 || c.ISNClock > MaxSeqSpace:
+		return fmt.Errorf("isn-clock must be 0..%d sequence numbers per tick (0 = no clock: the adversary picks the ISS), got %d", MaxSeqSpace, c.ISNClock)
+	case c.ISNStart < 0 || c.ISNStart >= c.EffectiveSeqSpace():
+		return fmt.Errorf("isn-start must be 0..%d (a reading of the ISN clock), got %d", c.EffectiveSeqSpace()-1, c.ISNStart)
+	case c.ISNStart != 0 && c.ISNClock == 0:
+		return errors.New("isn-start needs an ISN clock (isn-clock > 0)")
+	case c.TWReuse < 0 || c.TWReuse > MaxTicks:
+		return fmt.Errorf("tw-reuse must be 0..%d ticks (0 = off), got %d", MaxTicks, c.TWReuse)
+	case c.TWReuse > 0 && !c.Timestamps:
+		return errors.New("tw-reuse needs timestamps: Linux reuses a TIME-WAIT 4-tuple only when timestamps were seen")
+	case c.TSCache && !c.Timestamps:
+		return errors.New("ts-cache needs timestamps")
+	case c.TWReuse*c.EffectiveGrid() > 250:
+		return fmt.Errorf("tw-reuse·grid = %d sub-ticks exceeds the model's 8-bit timers", c.TWReuse*c.EffectiveGrid())
+	}
+	if c.EffectiveDataLen()+2 >= c.EffectiveSeqSpace()/2 {
+		return fmt.Errorf("data-len %d does not fit a %d-number space: one incarnation's numbers (SYN, data, FIN) must span less than half of it", c.EffectiveDataLen(), c.EffectiveSeqSpace())
 	}
 	for _, e := range []struct {
 		v     uint8
@@ -338,7 +503,8 @@ func (c Config) Validate() error {
 		{uint8(c.Lifetime), lifetimeNames, "lifetime"}, {uint8(c.SameInstant), sameInstantNames, "same-instant"},
 		{uint8(c.CloseOrder), closeOrderNames, "close-order"}, {uint8(c.TWRestart), twRestartNames, "tw-restart"},
 		{uint8(c.TWRst), twRstNames, "tw-rst"}, {uint8(c.Rtx), rtxNames, "rtx"}, {uint8(c.CloseMode), closeModeNames, "close"},
-		{uint8(c.Mutant), mutantNames, "mutant"},
+		{uint8(c.Mutant), mutantNames, "mutant"}, {uint8(c.TWSyn), twSynNames, "tw-syn"},
+		{uint8(c.TWRules), twRulesNames, "tw-rules"},
 	} {
 		if int(e.v) >= len(e.names) {
 			return fmt.Errorf("invalid %s value %d", e.what, e.v)

@@ -29,17 +29,45 @@ type configJSON struct {
 	Rtx          string `json:"rtx"`
 	DataUnacked  bool   `json:"data_unacked"`
 	Mutant       string `json:"mutant"`
+	// The sequence-faithful mode: omitted when off, so that the default
+	// model's JSON is as before.
+	SeqSpace   int    `json:"seq_space,omitempty"`
+	Window     int    `json:"window,omitempty"`
+	DataLen    int    `json:"data_len,omitempty"`
+	ISNClock   int    `json:"isn_clock,omitempty"`
+	ISNStart   int    `json:"isn_start,omitempty"`
+	Timestamps bool   `json:"timestamps,omitempty"`
+	TWSyn      string `json:"tw_syn,omitempty"`
+	TWRules    string `json:"tw_rules,omitempty"`
+	TWReuse    int    `json:"tw_reuse,omitempty"`
+	TSCache    bool   `json:"ts_cache,omitempty"`
+}
+
+// faithfulJSON fills the sequence-faithful fields of j from c, leaving the
+// enumerations empty at their defaults.
+func (j *configJSON) faithfulJSON(c Config) {
+	j.SeqSpace, j.Window, j.DataLen, j.ISNClock, j.ISNStart = c.SeqSpace, c.Window, c.DataLen, c.ISNClock, c.ISNStart
+	j.Timestamps, j.TWReuse, j.TSCache = c.Timestamps, c.TWReuse, c.TSCache
+	j.TWSyn, j.TWRules = "", ""
+	if c.TWSyn != SynChallenge {
+		j.TWSyn = c.TWSyn.String()
+	}
+	if c.TWRules != TWRulesRFC {
+		j.TWRules = c.TWRules.String()
+	}
 }
 
 // MarshalJSON writes the configuration with enumerations as strings.
 func (c Config) MarshalJSON() ([]byte, error) {
-	return json.Marshal(configJSON{
+	j := configJSON{
 		MSL: c.MSL, TW: c.TW, RTO: c.RTO, Backoff: c.Backoff, Retries: c.Retries, Loss: c.Loss, Dup: c.Dup,
 		Incarnations: c.Incarnations, Grid: c.Grid, FinTimeout: c.FinTimeout, Lifetime: c.Lifetime.String(),
 		SameInstant: c.SameInstant.String(), CloseOrder: c.CloseOrder.String(), CloseMode: c.CloseMode.String(),
 		TWRestart: c.TWRestart.String(), TWRst: c.TWRst.String(), Rtx: c.Rtx.String(), DataUnacked: c.DataUnacked,
 		Mutant: c.Mutant.String(),
-	})
+	}
+	j.faithfulJSON(c)
+	return json.Marshal(j)
 }
 
 // UnmarshalJSON reads a configuration. Fields that are absent keep the
@@ -55,6 +83,7 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 		TWRestart: c.TWRestart.String(), TWRst: c.TWRst.String(), Rtx: c.Rtx.String(), DataUnacked: c.DataUnacked,
 		Mutant: c.Mutant.String(),
 	}
+	j.faithfulJSON(*c)
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&j); err != nil {
@@ -64,7 +93,9 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 		return fmt.Errorf("unexpected data after the configuration object")
 	}
 	n := Config{MSL: j.MSL, TW: j.TW, RTO: j.RTO, Backoff: j.Backoff, Retries: j.Retries, Loss: j.Loss, Dup: j.Dup,
-		Incarnations: j.Incarnations, Grid: j.Grid, FinTimeout: j.FinTimeout, DataUnacked: j.DataUnacked}
+		Incarnations: j.Incarnations, Grid: j.Grid, FinTimeout: j.FinTimeout, DataUnacked: j.DataUnacked,
+		SeqSpace: j.SeqSpace, Window: j.Window, DataLen: j.DataLen, ISNClock: j.ISNClock, ISNStart: j.ISNStart,
+		Timestamps: j.Timestamps, TWReuse: j.TWReuse, TSCache: j.TSCache}
 	var err error
 	for _, f := range []struct {
 		field string
@@ -78,6 +109,18 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 		{"tw_rst", func() error { n.TWRst, err = ParseTWRst(j.TWRst); return err }},
 		{"rtx", func() error { n.Rtx, err = ParseRtxRule(j.Rtx); return err }},
 		{"mutant", func() error { n.Mutant, err = ParseMutant(j.Mutant); return err }},
+		{"tw_syn", func() error {
+			if j.TWSyn != "" {
+				n.TWSyn, err = ParseTWSyn(j.TWSyn)
+			}
+			return err
+		}},
+		{"tw_rules", func() error {
+			if j.TWRules != "" {
+				n.TWRules, err = ParseTWRules(j.TWRules)
+			}
+			return err
+		}},
 	} {
 		if err := f.parse(); err != nil {
 			return fmt.Errorf("%s: %w", f.field, err)

@@ -87,35 +87,73 @@ type Endpoint struct {
 	Rtx            [2]Timer // retransmission timers, indexed by SlotFirst, SlotFIN
 	// TW is the TIME-WAIT timer; in FIN-WAIT-2 under Config.FinTimeout it
 	// is the FIN-WAIT-2 timer (one slot, as Linux's tw_timer; String shows
-	// it as "fin2=").
+	// it as "fin2="). In TIME-WAIT under Config.TWReuse its Tries counts
+	// the sub-ticks since TIME-WAIT was entered, up to the reuse delay
+	// (Linux's tw_entry_stamp); restarts keep it.
 	TW Timer
+	// TSRecent is RFC 7323's TS.Recent under Config.Timestamps, kept as an
+	// age: 0 when there is none, else 1 + the sub-ticks since the segment
+	// whose TSval it holds was sent. The timestamp clock is monotone across
+	// incarnations and ticks every sub-tick, so a copy's TSval is older
+	// than TS.Recent exactly when Age+1 > TSRecent. It saturates at two
+	// past the oldest age a copy can be delivered at (older than every copy
+	// either way). Under Config.TSCache it outlives the TCB: the per-host
+	// cache.
+	TSRecent uint8
+	// TSInc is the incarnation tag of the copy whose TSval TS.Recent holds
+	// (0 once TSRecent saturates). A host's connections on the 4-tuple
+	// never overlap in time, and its timestamp clock ticks between them
+	// (RFC 6191 §2 needs it monotone across incarnations), so of two TSvals
+	// stamped in the same sub-tick the later incarnation's is the larger:
+	// the model's TSval is (send sub-tick, sender's incarnation).
+	TSInc uint8
+	// Prev is, under Config.TWSyn rfc1122, the TIME-WAIT TCB that a
+	// connection reopened from TIME-WAIT replaced, to return to if the SYN
+	// proves an old duplicate (RFC 1122 §4.2.2.13 (2)).
+	Prev Prev
 }
 
-// finSeq is the sequence number of this endpoint's FIN.
-func (e Endpoint) finSeq() Seq {
+// Prev is the part of a TIME-WAIT TCB a reopened connection keeps.
+type Prev struct {
+	On                  bool
+	Inc                 uint8
+	Data                bool
+	ISS, SndNxt, RcvNxt Seq
+	IRS                 Seq
+}
+
+// finSeq is the sequence number of e's FIN.
+func (m *Model) finSeq(e Endpoint) Seq {
 	if e.Data {
-		return e.ISS.Add(2)
+		return m.sp.Add(e.ISS, 1+m.dlen)
 	}
-	return e.ISS.Add(1)
+	return m.sp.Add(e.ISS, 1)
 }
 
-// finSent reports whether the FIN has been sent.
-func (e Endpoint) finSent() bool {
-	return e.AppClosed && e.SndNxt == e.finSeq().Add(1)
+// finSent reports whether e's FIN has been sent.
+func (m *Model) finSent(e Endpoint) bool {
+	return e.AppClosed && e.SndNxt == m.sp.Add(m.finSeq(e), 1)
 }
 
-// finAcked reports whether the FIN has been sent and acknowledged.
-func (e Endpoint) finAcked() bool { return e.finSent() && e.SndUna == e.SndNxt }
+// finAcked reports whether e's FIN has been sent and acknowledged.
+func (m *Model) finAcked(e Endpoint) bool { return m.finSent(e) && e.SndUna == e.SndNxt }
 
-// dataUnacked reports whether the data octet has been sent but not acknowledged.
-func (e Endpoint) dataUnacked() bool { return e.Data && e.SndUna.LEQ(e.ISS.Add(1)) }
+// dataUnacked reports whether e's data has been sent but not all acknowledged.
+func (m *Model) dataUnacked(e Endpoint) bool {
+	return e.Data && m.sp.LEQ(e.SndUna, m.sp.Add(e.ISS, m.dlen))
+}
 
-// dataAcked reports whether the data octet has been acknowledged.
-func (e Endpoint) dataAcked() bool { return e.Data && e.ISS.Add(1).LT(e.SndUna) }
+// dataAcked reports whether e's data has been acknowledged.
+func (m *Model) dataAcked(e Endpoint) bool {
+	return e.Data && m.sp.LT(m.sp.Add(e.ISS, m.dlen), e.SndUna)
+}
 
 // closed returns the endpoint with its TCB deleted: CLOSED, only the
-// incarnation kept.
-func (e Endpoint) closed() Endpoint { return Endpoint{Inc: e.Inc} }
+// incarnation kept (and TS.Recent, which the model clears unless
+// Config.TSCache keeps it per host).
+func (e Endpoint) closed() Endpoint {
+	return Endpoint{Inc: e.Inc, TSRecent: e.TSRecent, TSInc: e.TSInc}
+}
 
 // SameConnection reports whether e and f agree on the connection: state,
 // incarnation, ISS, SND.UNA, SND.NXT, RCV.NXT and whether CLOSE was called
@@ -145,6 +183,15 @@ func (e Endpoint) String() string {
 		if t.On {
 			fmt.Fprintf(&b, " rtx%d=%d/%d", i, t.Due, t.Tries)
 		}
+	}
+	if e.TSRecent != 0 {
+		fmt.Fprintf(&b, " ts=%d", e.TSRecent)
+		if e.TSInc != 0 {
+			fmt.Fprintf(&b, "/%d", e.TSInc)
+		}
+	}
+	if e.Prev.On {
+		fmt.Fprintf(&b, " prev=[TIME-WAIT inc=%d nxt=%d rcv=%d]", e.Prev.Inc, e.Prev.SndNxt, e.Prev.RcvNxt)
 	}
 	switch {
 	case e.TW.On && e.St == FinWait2:

@@ -142,7 +142,7 @@ func TestHandlers(t *testing.T) {
 			}
 			m, err := New(cfg)
 			require.NoError(t, err)
-			r := m.receive(c.side, c.e, c.seg)
+			r := m.receive(c.side, c.e, c.seg, 0)
 			require.Equal(t, c.st, r.e.St, "state after")
 			if c.reply == 0 {
 				require.False(t, r.hasReply, "unexpected reply %s", r.reply)

@@ -17,6 +17,13 @@ func (m *Model) Hash(s State) uint64 {
 	w3 := uint64(s.Phase) | uint64(s.TWEntered[0])<<8 | uint64(s.TWEntered[1])<<16 | uint64(s.Err)<<24
 	h := mum(w0^k0, w1^k1)
 	h = mum(h^w2^k2, w3^k3)
+	if m.faithful {
+		// The sequence-faithful fields: the high bits of sequence numbers
+		// in a space above 16, TS.Recent, the RFC 1122 memo and the ISN
+		// clocks.
+		h = mum(h^faithWord(s.Ends[A])^k0, faithWord(s.Ends[B])^k1)
+		h = mum(h^uint64(s.Clock[A])^k2, uint64(s.Clock[B])^k3)
+	}
 	for i := 0; i < int(s.Net.n); i += 4 {
 		// Unused slots are zero, so reading past n is harmless (and keeps
 		// the words aligned); the count is in w2.
@@ -67,4 +74,16 @@ func mix(h, v uint64) uint64 {
 	h ^= h >> 31
 	h *= 0x94d049bb133111eb
 	return h ^ h>>29
+}
+
+// faithWord packs what endWord leaves out in the sequence-faithful mode:
+// the top two bits of the five sequence numbers (10 bits), TS.Recent (8)
+// and the RFC 1122 memo (1 + 3 + 1 + 4×6 bits).
+func faithWord(e Endpoint) uint64 {
+	w := uint64(e.ISS>>4) | uint64(e.SndUna>>4)<<2 | uint64(e.SndNxt>>4)<<4 | uint64(e.RcvNxt>>4)<<6 |
+		uint64(e.IRS>>4)<<8 | uint64(e.TSRecent)<<10 | uint64(e.TSInc&7)<<61
+	p := e.Prev
+	w |= (boolBit(p.On) | uint64(p.Inc&7)<<1 | boolBit(p.Data)<<4 | uint64(p.ISS&63)<<5 | uint64(p.SndNxt&63)<<11 |
+		uint64(p.RcvNxt&63)<<17 | uint64(p.IRS&63)<<23) << 18
+	return w
 }

@@ -8,6 +8,12 @@ type Model struct {
 	rto      []int  // retransmission interval in sub-ticks, by retransmissions made (Config or Rules.RTO)
 	finDur   int    // FIN-WAIT-2 timeout in sub-ticks (0: no FIN-WAIT-2 timer)
 	ageLimit int    // largest age at which a copy may be delivered
+	sp       Space  // the sequence space
+	wnd      int    // RCV.WND
+	dlen     int    // octets in B's data segment
+	tsCap    uint8  // saturation value of Endpoint.TSRecent (0: no timestamps)
+	reuse    uint8  // tcp_tw_reuse delay in sub-ticks (0: off)
+	faithful bool   // some part of the sequence-faithful mode is on
 }
 
 // New validates cfg and returns its model. RTO and Grid are resolved (see
@@ -21,21 +27,44 @@ func New(cfg Config) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Model{cfg: cfg, tw: tw, rto: rto, finDur: cfg.FinTimeout * cfg.Grid, ageLimit: cfg.ageLimit()}, nil
+	m := &Model{cfg: cfg, tw: tw, rto: rto, finDur: cfg.FinTimeout * cfg.Grid, ageLimit: cfg.ageLimit(),
+		sp: Space(cfg.EffectiveSeqSpace()), wnd: cfg.EffectiveWindow(), dlen: cfg.EffectiveDataLen(),
+		reuse: uint8(cfg.TWReuse * cfg.Grid), faithful: cfg.Faithful()}
+	if cfg.Timestamps {
+		m.tsCap = uint8(m.ageLimit + 2)
+	}
+	return m, nil
 }
+
+// Space returns the configuration's sequence space.
+func (m *Model) Space() Space { return m.sp }
+
+// Window returns the configuration's receive window, RCV.WND.
+func (m *Model) Window() int { return m.wnd }
 
 // Config returns the resolved configuration.
 func (m *Model) Config() Config { return m.cfg }
 
 // Init returns the single initial state: both endpoints ESTABLISHED in
-// incarnation 1 (ISS 0 on both sides), and B's one data octet just sent, its
-// retransmission timer running.
+// incarnation 1 (ISS 0 on both sides), and B's data segment (one octet,
+// or Config.DataLen) just sent, its retransmission timer running. Under
+// Config.Timestamps both hold a TS.Recent older than any copy (from the
+// handshake); under Config.ISNClock both clocks read Config.ISNStart.
 func (m *Model) Init() []State {
-	a := Endpoint{St: Established, Inc: 1, SndUna: 1, SndNxt: 1, RcvNxt: 1}
-	b := Endpoint{St: Established, Inc: 1, SndUna: 1, SndNxt: 2, RcvNxt: 1, Data: true}
+	a := Endpoint{St: Established, Inc: 1, SndUna: 1, SndNxt: 1, RcvNxt: 1, TSRecent: m.tsCap}
+	b := Endpoint{St: Established, Inc: 1, SndUna: 1, SndNxt: m.sp.Add(1, m.dlen), RcvNxt: 1, Data: true, TSRecent: m.tsCap}
 	b.Rtx[SlotFirst] = startTimer(m.rto[0], 0)
 	s := State{Ends: [2]Endpoint{a, b}, LossLeft: uint8(m.cfg.Loss), DupLeft: uint8(m.cfg.Dup)}
-	s.Net, _ = s.Net.add(Segment{Src: B, Flags: ACK, Len: 1, Seq: 1, Ack: 1, Inc: 1})
+	s.Net, _ = s.Net.add(Segment{Src: B, Flags: ACK, Len: uint8(m.dlen), Seq: 1, Ack: 1, Inc: 1})
+	if m.cfg.ISNClock > 0 {
+		for side := A; side <= B; side++ {
+			s.Clock[side] = uint16(m.cfg.ISNStart * m.cfg.Grid)
+		}
+		s = m.freezeClocks(s)
+	}
+	if m.tsCap != 0 {
+		s = m.canonTS(s)
+	}
 	return []State{s}
 }
 
@@ -48,12 +77,16 @@ func (m *Model) Successors(s State, emit func(Label, State)) {
 	if s.Err != NoErr {
 		return
 	}
+	if m.tsCap != 0 {
+		inner := emit
+		emit = func(l Label, n State) { inner(l, m.canonTS(n)) }
+	}
 	for i := 0; i < s.Net.Len(); i++ {
 		if i > 0 && s.Net.segs[i] == s.Net.segs[i-1] {
 			continue
 		}
 		g := s.Net.At(i)
-		if g.Flags.Has(SYN) && !g.Flags.Has(ACK) && !g.Flags.Has(RST) && s.Ends[g.Src.Peer()].St == Listen {
+		if m.synOpens(g.Src.Peer(), s.Ends[g.Src.Peer()], g) {
 			for _, iss := range m.issList(s, g.Src.Peer()) {
 				if next, l, ok := m.deliverAt(s, i, g, Label{Action: Action{Kind: ActDeliver, Seg: g, ISS: iss}}); ok {
 					emit(l, next)
@@ -141,8 +174,9 @@ func (m *Model) forEachAction(s State, f func(Action)) {
 			continue
 		}
 		g := s.Net.At(i)
-		if g.Flags.Has(SYN) && !g.Flags.Has(ACK) && !g.Flags.Has(RST) && s.Ends[g.Src.Peer()].St == Listen {
-			// LISTEN chooses its ISS when the SYN arrives.
+		if m.synOpens(g.Src.Peer(), s.Ends[g.Src.Peer()], g) {
+			// LISTEN (or a TIME-WAIT that reopens) chooses its ISS when
+			// the SYN arrives.
 			for _, iss := range m.issList(s, g.Src.Peer()) {
 				f(Action{Kind: ActDeliver, Seg: g, ISS: iss})
 			}
@@ -170,6 +204,39 @@ func (m *Model) forEachAction(s State, f func(Action)) {
 // Step applies a to s. ok is false when a is not enabled in s; Step never
 // fails otherwise. It is pure.
 func (m *Model) Step(s State, a Action) (next State, l Label, ok bool) {
+	next, l, ok = m.step(s, a)
+	if ok && m.tsCap != 0 {
+		next = m.canonTS(next)
+	}
+	return next, l, ok
+}
+
+// canonTS saturates a TS.Recent that is older than every timestamped copy
+// its peer has in flight: every comparison it can still take part in then
+// finds the copy newer (copies sent later are newer still), exactly as with
+// the saturated value, so the two states are one. It keeps the state space
+// from counting the age of a TS.Recent no copy can be compared with.
+func (m *Model) canonTS(s State) State {
+	for side := A; side <= B; side++ {
+		e := &s.Ends[side]
+		if e.TSRecent == 0 || e.TSRecent == m.tsCap {
+			continue
+		}
+		oldest := -1
+		for i := 0; i < s.Net.Len(); i++ {
+			if g := s.Net.At(i); g.Src != side && m.hasTS(g) && int(g.Age) > oldest {
+				oldest = int(g.Age)
+			}
+		}
+		if int(e.TSRecent) > oldest+1 {
+			e.TSRecent, e.TSInc = m.tsCap, 0
+		}
+	}
+	return s
+}
+
+// step is Step before canonTS.
+func (m *Model) step(s State, a Action) (next State, l Label, ok bool) {
 	if s.Err != NoErr {
 		return s, l, false
 	}
@@ -224,7 +291,7 @@ func (m *Model) deliverAt(s State, i int, g Segment, l Label) (State, Label, boo
 	}
 	dst := g.Src.Peer()
 	e := s.Ends[dst]
-	if g.Flags.Has(SYN) && g.Flags&(ACK|RST) == 0 && e.St == Listen {
+	if m.synOpens(dst, e, g) {
 		// The ISS choices are those of the state that offered the delivery,
 		// the SYN still in flight.
 		ok, bad := m.issAllowed(s, dst, l.Action.ISS)
@@ -236,12 +303,14 @@ func (m *Model) deliverAt(s State, i int, g Segment, l Label) (State, Label, boo
 			s.Err = ErrRule
 			return s, l, true
 		}
-		e.ISS = l.Action.ISS
+		if e.St == Listen {
+			e.ISS = l.Action.ISS
+		}
 	} else if l.Action.ISS != 0 {
 		return s, l, false
 	}
 	s.Net = s.Net.remove(i)
-	r := m.receive(dst, e, g)
+	r := m.receive(dst, e, g, l.Action.ISS)
 	l.Handler = Handler{State: e.St, Event: SegmentEvent(g)}
 	l.Note, l.Mutant = r.note, r.mutant
 	if r.err {
@@ -257,15 +326,52 @@ func (m *Model) deliverAt(s State, i int, g Segment, l Label) (State, Label, boo
 
 // setEnd replaces one endpoint and records the TIME-WAIT ghost. B, the
 // server, listens again as soon as it has no TCB and incarnations remain
-// (RFC 9293 §3.10.1 passive OPEN), in the same step.
+// (RFC 9293 §3.10.1 passive OPEN), in the same step. An endpoint without a
+// TCB keeps TS.Recent only under Config.TSCache.
 func (m *Model) setEnd(s State, side Side, e Endpoint) State {
 	if e.St == TimeWait && s.Ends[side].St != TimeWait {
 		s.TWEntered[side] |= 1 << e.Inc
 	}
 	if side == B && e.St == Closed && int(e.Inc) < m.cfg.Incarnations {
-		e = Endpoint{St: Listen, Inc: e.Inc + 1}
+		e = Endpoint{St: Listen, Inc: e.Inc + 1, TSRecent: e.TSRecent, TSInc: e.TSInc}
+	}
+	if !e.St.HasTCB() && !m.cfg.TSCache {
+		e.TSRecent, e.TSInc = 0, 0
 	}
 	s.Ends[side] = e
+	if m.cfg.ISNClock > 0 {
+		s = m.freezeClocks(s)
+	}
+	return s
+}
+
+// synOpens reports whether the copy g, delivered to the endpoint e, would
+// open a connection there and so needs an ISS: a SYN (without ACK or RST)
+// to LISTEN, unless the per-host timestamp cache drops it, or to a
+// TIME-WAIT that reopens (Config.TWSyn).
+func (m *Model) synOpens(side Side, e Endpoint, g Segment) bool {
+	if !g.Flags.Has(SYN) || g.Flags&(ACK|RST) != 0 {
+		return false
+	}
+	switch e.St {
+	case Listen:
+		return !m.tsCacheDrops(e, g)
+	case TimeWait:
+		return m.reopens(side, e, g)
+	}
+	return false
+}
+
+// freezeClocks zeroes the ISN clock of a side that can choose no further
+// ISS (A has used its last incarnation; B has no listener to come), so
+// that states differing only there are one state.
+func (m *Model) freezeClocks(s State) State {
+	if int(s.Ends[A].Inc) >= m.cfg.Incarnations {
+		s.Clock[A] = 0
+	}
+	if b := s.Ends[B]; b.St != Listen && int(b.Inc) >= m.cfg.Incarnations {
+		s.Clock[B] = 0
+	}
 	return s
 }
 
@@ -303,9 +409,9 @@ func (m *Model) issChoices(s State, side Side) (list []Seq, bad bool) {
 		if len(raw) == 0 {
 			return allISS[:1], true
 		}
-		var seen [SeqSpace]bool
+		var seen [MaxSeqSpace]bool
 		for _, q := range raw {
-			if q >= SeqSpace {
+			if int(q) >= int(m.sp) {
 				return allISS[:1], true
 			}
 			if !seen[q] { // a number listed twice is one choice
@@ -315,11 +421,52 @@ func (m *Model) issChoices(s State, side Side) (list []Seq, bad bool) {
 		}
 		return list, false
 	}
+	e := s.Ends[side]
+	if e.St == TimeWait {
+		switch {
+		case side == A && m.cfg.TWReuse > 0, side == B && m.cfg.TWSyn == SynLinux:
+			// tcp_tw_reuse (A) and Linux's TCP_TW_SYN (B): isn =
+			// tw_snd_nxt + 65535 + 2, the largest window past SND.NXT.
+			return oneISS(m.sp.Add(e.SndNxt, m.wnd+2)), false
+		case m.cfg.TWSyn == SynRFC1122:
+			// MAY-2 (1): larger than the largest sequence number the old
+			// incarnation used (its FIN's, SND.NXT-1).
+			if m.cfg.ISNClock > 0 {
+				if q := m.clockISS(s, side); m.sp.LEQ(e.SndNxt, q) {
+					return oneISS(q), false
+				}
+				return oneISS(e.SndNxt), false
+			}
+			for k := 0; k < int(m.sp)/2; k++ {
+				list = append(list, m.sp.Add(e.SndNxt, k))
+			}
+			return list, false
+		}
+	}
+	if m.cfg.ISNClock > 0 {
+		return oneISS(m.clockISS(s, side)), false
+	}
 	if spaceFree(s, side) {
 		return allISS[:1], false
 	}
-	return allISS[:], false
+	return allISS[:m.sp], false
 }
+
+// issFixed reports whether side's ISS choice in s is narrower than the
+// whole space (an ISN clock, or a TIME-WAIT rule's ISS), so that a chosen
+// ISS must be one listed. Without it every ISS is allowed: the list then
+// holds every number, or 0 alone standing for all of them by rotation.
+func (m *Model) issFixed(s State, side Side) bool {
+	return m.cfg.ISNClock > 0 || s.Ends[side].St == TimeWait && m.cfg.Faithful()
+}
+
+// clockISS is side's ISN clock reading.
+func (m *Model) clockISS(s State, side Side) Seq {
+	return Seq(int(s.Clock[side]) / m.cfg.Grid % int(m.sp))
+}
+
+// oneISS is the list holding q alone.
+func oneISS(q Seq) []Seq { return allISS[q : q+1] }
 
 // issList is issChoices without the flag.
 func (m *Model) issList(s State, side Side) []Seq {
@@ -330,8 +477,8 @@ func (m *Model) issList(s State, side Side) []Seq {
 // issAllowed checks a chosen ISS against Rules.ISS (every ISS in the space
 // is allowed without it); bad is as for issChoices.
 func (m *Model) issAllowed(s State, side Side, iss Seq) (ok, bad bool) {
-	if m.cfg.Rules == nil || m.cfg.Rules.ISS == nil {
-		return true, false
+	if (m.cfg.Rules == nil || m.cfg.Rules.ISS == nil) && !m.issFixed(s, side) {
+		return int(iss) < int(m.sp), false
 	}
 	list, bad := m.issChoices(s, side)
 	if bad {
@@ -345,7 +492,14 @@ func (m *Model) issAllowed(s State, side Side, iss Seq) (ok, bad bool) {
 	return false, false
 }
 
-var allISS = [SeqSpace]Seq{0, 1, 2, 3, 4, 5, 6, 7}
+// allISS lists every sequence number of the largest space, in order; it
+// is never written.
+var allISS = func() (a [MaxSeqSpace]Seq) {
+	for i := range a {
+		a[i] = Seq(i)
+	}
+	return a
+}()
 
 // spaceFree reports whether no number of side's sequence space is held by
 // the peer's TCB or carried by a copy in flight (side's own TCB is about to

@@ -79,12 +79,15 @@ func (c ErrCode) Describe() string {
 }
 
 // validEndpoint reports whether e fits the model's representation.
-func validEndpoint(e Endpoint) bool {
-	seqs := []Seq{e.ISS, e.SndUna, e.SndNxt, e.RcvNxt, e.IRS}
+func (m *Model) validEndpoint(e Endpoint) bool {
+	seqs := []Seq{e.ISS, e.SndUna, e.SndNxt, e.RcvNxt, e.IRS, e.Prev.ISS, e.Prev.SndNxt, e.Prev.RcvNxt, e.Prev.IRS}
 	for _, q := range seqs {
-		if q >= SeqSpace {
+		if int(q) >= int(m.sp) {
 			return false
 		}
+	}
+	if e.TSRecent > m.tsCap || e.TSInc > 7 {
+		return false
 	}
 	for _, t := range append(e.Rtx[:], e.TW) {
 		if !t.On && t != (Timer{}) {
@@ -94,9 +97,10 @@ func validEndpoint(e Endpoint) bool {
 	return e.St < numStates && e.Inc >= 1 && e.Inc <= 7
 }
 
-// validSegment reports whether g fits the packed representation.
-func validSegment(g Segment) bool {
-	return g.Flags <= SYN|ACK|FIN|RST && g.Len <= 1 && g.Seq < SeqSpace && g.Ack < SeqSpace && g.Inc <= 7
+// validSegment reports whether g fits the packed representation and the
+// configuration's space.
+func (m *Model) validSegment(g Segment) bool {
+	return g.Flags <= SYN|ACK|FIN|RST && g.Len <= 3 && int(g.Seq) < int(m.sp) && int(g.Ack) < int(m.sp) && g.Inc <= 7
 }
 
 // ruleSegment applies the Segment override; ok is false when there is none
@@ -113,11 +117,11 @@ func (m *Model) ruleSegment(side Side, e Endpoint, g Segment) (r rx, ok, bad boo
 	if r.note == "" {
 		r.note = "rule override"
 	}
-	if !validEndpoint(re.Endpoint) {
+	if !m.validEndpoint(re.Endpoint) {
 		return r, true, true
 	}
 	if re.Reply != nil {
-		if !validSegment(*re.Reply) {
+		if !m.validSegment(*re.Reply) {
 			return r, true, true
 		}
 		// The model's ghost fields: a reply from an endpoint with no
@@ -290,7 +294,9 @@ func RulesDigest(r *Rules) (string, error) {
 
 // Acceptable is RFC 9293 §3.10.7.4's acceptability test (Table 6) with the
 // model's receive window.
-func Acceptable(g Segment, rcvNxt Seq) bool { return acceptable(g, rcvNxt) }
+// It computes in the default space and window; [Space.Acceptable] takes
+// the configuration's ([Model.Space], [Model.Window]).
+func Acceptable(g Segment, rcvNxt Seq) bool { return Space(SeqSpace).Acceptable(g, rcvNxt, RcvWnd) }
 
 // AckFor is <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> from e.
 func AckFor(e Endpoint) Segment { return ackOf(e) }

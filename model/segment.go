@@ -75,7 +75,7 @@ func (f Flags) String() string {
 type Segment struct {
 	Src    Side  // sender; the receiver is Src.Peer()
 	Flags  Flags // control bits
-	Len    uint8 // data octets (0 or 1)
+	Len    uint8 // data octets (0..3; 0 or 1 unless Config.DataLen)
 	Seq    Seq   // SEG.SEQ
 	Ack    Seq   // SEG.ACK (meaningful only with ACK)
 	Age    uint8 // sub-ticks since it was sent
@@ -174,8 +174,8 @@ func ParseSegment(s string) (Segment, error) {
 		}
 		switch key {
 		case "seq", "ack":
-			if n >= SeqSpace {
-				return g, fmt.Errorf("segment %q: %s=%d outside the sequence space 0..%d", s, key, n, SeqSpace-1)
+			if n >= MaxSeqSpace {
+				return g, fmt.Errorf("segment %q: %s=%d outside the largest sequence space 0..%d", s, key, n, MaxSeqSpace-1)
 			}
 			if key == "seq" {
 				g.Seq = Seq(n)
@@ -183,8 +183,8 @@ func ParseSegment(s string) (Segment, error) {
 				g.Ack = Seq(n)
 			}
 		case "len":
-			if n > 1 {
-				return g, fmt.Errorf("segment %q: len=%d (the model sends at most one octet)", s, n)
+			if n > 3 {
+				return g, fmt.Errorf("segment %q: len=%d (the model sends at most three octets)", s, n)
 			}
 			g.Len = uint8(n)
 		case "inc":
@@ -208,7 +208,9 @@ func ParseSegment(s string) (Segment, error) {
 }
 
 // pack encodes a segment in 32 bits; the network stores and sorts packed
-// copies, which makes its order canonical.
+// copies, which makes its order canonical. The fields, most significant
+// first: age 8 bits, source 1, flags 4, length 2, SEQ 6, ACK 6,
+// incarnation 3, orphan 1, retransmission 1.
 func (g Segment) pack() uint32 {
 	var o, r uint32
 	if g.Orphan {
@@ -217,13 +219,13 @@ func (g Segment) pack() uint32 {
 	if g.Rtx {
 		r = 1
 	}
-	return uint32(g.Age)<<24 | uint32(g.Src)<<23 | uint32(g.Flags&0xf)<<19 | uint32(g.Len&1)<<18 |
-		uint32(g.Seq&0x7)<<15 | uint32(g.Ack&0x7)<<12 | uint32(g.Inc&0x7)<<9 | o<<8 | r<<7
+	return uint32(g.Age)<<24 | uint32(g.Src)<<23 | uint32(g.Flags&0xf)<<19 | uint32(g.Len&3)<<17 |
+		uint32(g.Seq&0x3f)<<11 | uint32(g.Ack&0x3f)<<5 | uint32(g.Inc&0x7)<<2 | o<<1 | r
 }
 
 func unpack(p uint32) Segment {
 	return Segment{
-		Age: uint8(p >> 24), Src: Side(p >> 23 & 1), Flags: Flags(p >> 19 & 0xf), Len: uint8(p >> 18 & 1),
-		Seq: Seq(p >> 15 & 0x7), Ack: Seq(p >> 12 & 0x7), Inc: uint8(p >> 9 & 0x7), Orphan: p>>8&1 == 1, Rtx: p>>7&1 == 1,
+		Age: uint8(p >> 24), Src: Side(p >> 23 & 1), Flags: Flags(p >> 19 & 0xf), Len: uint8(p >> 17 & 3),
+		Seq: Seq(p >> 11 & 0x3f), Ack: Seq(p >> 5 & 0x3f), Inc: uint8(p >> 2 & 0x7), Orphan: p>>1&1 == 1, Rtx: p&1 == 1,
 	}
 }

@@ -12,15 +12,15 @@ func genSegment() *rapid.Generator[Segment] {
 		g := Segment{
 			Src:    Side(rapid.IntRange(0, 1).Draw(t, "src")),
 			Flags:  Flags(rapid.IntRange(0, 15).Draw(t, "flags")),
-			Len:    uint8(rapid.IntRange(0, 1).Draw(t, "len")),
-			Seq:    Seq(rapid.IntRange(0, SeqSpace-1).Draw(t, "seq")),
+			Len:    uint8(rapid.IntRange(0, 3).Draw(t, "len")),
+			Seq:    Seq(rapid.IntRange(0, MaxSeqSpace-1).Draw(t, "seq")),
 			Age:    uint8(rapid.IntRange(0, 255).Draw(t, "age")),
 			Inc:    uint8(rapid.IntRange(0, 7).Draw(t, "inc")),
 			Orphan: rapid.Bool().Draw(t, "orphan"),
 			Rtx:    rapid.Bool().Draw(t, "rtx"),
 		}
 		if g.Flags.Has(ACK) {
-			g.Ack = Seq(rapid.IntRange(0, SeqSpace-1).Draw(t, "ack"))
+			g.Ack = Seq(rapid.IntRange(0, MaxSeqSpace-1).Draw(t, "ack"))
 		}
 		return g
 	})
@@ -43,7 +43,7 @@ func TestActionRoundTrip(t *testing.T) {
 		case ActDeliver, ActDrop, ActDuplicate:
 			a.Seg = genSegment().Draw(t, "seg")
 			if a.Kind == ActDeliver {
-				a.ISS = Seq(rapid.IntRange(0, SeqSpace-1).Draw(t, "iss"))
+				a.ISS = Seq(rapid.IntRange(0, MaxSeqSpace-1).Draw(t, "iss"))
 			}
 		case ActClose:
 			a.Side = Side(rapid.IntRange(0, 1).Draw(t, "side"))
@@ -61,10 +61,10 @@ func TestActionRoundTrip(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	for _, s := range []string{
-		"", "jump", "tick now", "close C", "connect A", "connect A iss=9", "timeout A rtx7",
+		"", "jump", "tick now", "close C", "connect A", "connect A iss=64", "timeout A rtx7",
 		"deliver", "deliver A>A ACK seq=1 ack=1", "deliver A>B BOGUS seq=1", "deliver A>B ACK seq=1",
-		"deliver A>B SYN seq=1 ack=2", "deliver A>B SYN seq=8", "deliver A>B SYN seq=1 len=2", "deliver A>B SYN seq=1 seq=2",
-		"deliver A>B SYN seq=1 inc=9", "deliver A>B SYN seq=x", "deliver A>B SYN seq=1 iss=12",
+		"deliver A>B SYN seq=1 ack=2", "deliver A>B SYN seq=64", "deliver A>B SYN seq=1 len=4", "deliver A>B SYN seq=1 seq=2",
+		"deliver A>B SYN seq=1 inc=9", "deliver A>B SYN seq=x", "deliver A>B SYN seq=1 iss=64",
 	} {
 		_, err := ParseAction(s)
 		require.Error(t, err, "%q", s)

@@ -44,6 +44,6 @@ func TestAcceptability(t *testing.T) {
 		{"data last octet in window", Segment{Flags: FIN | ACK, Len: 1, Seq: 2}, 3, true},
 		{"SYN below window", Segment{Flags: SYN, Seq: 0}, 3, false},
 	} {
-		require.Equal(t, c.want, acceptable(c.seg, c.rcv), c.name)
+		require.Equal(t, c.want, Acceptable(c.seg, c.rcv), c.name)
 	}
 }

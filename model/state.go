@@ -24,6 +24,10 @@ type State struct {
 	Phase     uint8    // deliveries-first only: 1 once a timer has fired at this instant
 	TWEntered [2]uint8 // ghost: bit n set when that side entered TIME-WAIT in incarnation n
 	Err       ErrCode
+	// Clock is each side's ISN clock under Config.ISNClock, in 1/grid
+	// sequence numbers modulo SeqSpace·grid: the ISS it would choose now
+	// is Clock/grid. It is 0 once the side can choose no further ISS.
+	Clock [2]uint16
 }
 
 var _ = map[State]struct{}{} // State must stay comparable.
@@ -44,6 +48,9 @@ func (s State) String() string {
 		b.WriteString(s.Net.At(i).String())
 	}
 	fmt.Fprintf(&b, "} loss=%d dup=%d", s.LossLeft, s.DupLeft)
+	if s.Clock != [2]uint16{} {
+		fmt.Fprintf(&b, " clock=%d,%d", s.Clock[A], s.Clock[B])
+	}
 	if s.Phase != 0 {
 		b.WriteString(" timers-fired")
 	}

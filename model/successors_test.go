@@ -39,6 +39,17 @@ func TestSuccessorsMatchStep(t *testing.T) {
 				RTO:      func(tries int) int { return 1 + tries },
 			}
 		},
+		"seq16-clock": func(c *Config) { c.SeqSpace, c.ISNClock, c.ISNStart, c.DataLen, c.Incarnations = 16, 3, 5, 2, 3 },
+		"window-64":   func(c *Config) { c.SeqSpace, c.Window, c.DataLen = 64, 3, 3 },
+		"paws":        func(c *Config) { c.Timestamps = true },
+		"linux": func(c *Config) {
+			c.Timestamps, c.TWRules, c.TWSyn, c.TWRst, c.TW = true, TWRulesLinux, SynLinux, RstClose, 4
+		},
+		"rfc1122":  func(c *Config) { c.CloseOrder, c.TWSyn, c.Incarnations = BThenA, SynRFC1122, 3 },
+		"rfc6191":  func(c *Config) { c.CloseOrder, c.TWSyn, c.Timestamps = BThenA, SynRFC6191, true },
+		"linux-b":  func(c *Config) { c.CloseOrder, c.TWSyn, c.Timestamps, c.TWRules = BThenA, SynLinux, true, TWRulesLinux },
+		"tw-reuse": func(c *Config) { c.Timestamps, c.TWReuse, c.TW, c.Incarnations = true, 1, 3, 3 },
+		"ts-cache": func(c *Config) { c.Timestamps, c.TSCache, c.TW = true, true, 1 },
 		"rules-bad-iss": func(c *Config) {
 			c.Rules = &Rules{ISS: func(s State, side Side) []Seq { return []Seq{2, SeqSpace} }}
 		},

@@ -5,19 +5,31 @@ package model
 // ACK, text, FIN.
 func (m *Model) syncOnSegment(side Side, e Endpoint, seg Segment) rx {
 	r := rx{e: e}
+	// RFC 7323 §5.3 R1 (PAWS), before the sequence check: an older TSval
+	// is answered with an ACK and dropped.
+	if m.pawsReject(e, seg) {
+		return r.with(ackOf(e), "PAWS: ACK, drop")
+	}
 	// First: "If a segment's contents occupy any portion outside the window
 	// ... send an acknowledgment in reply ... <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
 	// ... If the RST bit is set, drop the segment and return."
-	if !acceptable(seg, e.RcvNxt) {
+	if !m.acceptable(seg, e.RcvNxt) {
 		if seg.Flags.Has(RST) {
 			return r.noted("drop out-of-window RST")
 		}
 		return r.with(ackOf(e), "unacceptable: ACK, drop")
 	}
+	// RFC 7323 §5.3 R3: an acceptable segment updates TS.Recent.
+	e = m.tsUpdate(e, seg)
+	r.e = e
 	// Second (RFC 5961 §3.2): exact RST resets, in-window RST is challenged.
 	if seg.Flags.Has(RST) {
 		if seg.Seq != e.RcvNxt {
 			return r.with(ackOf(e), "inexact RST: challenge ACK")
+		}
+		if e.St == SynReceived && e.Prev.On {
+			r.e = m.backToTimeWait(e)
+			return r.noted("reset: the SYN was an old duplicate, back to TIME-WAIT (RFC 1122)")
 		}
 		if e.St == SynReceived && side == B {
 			r.e = backToListen(e)
@@ -40,14 +52,15 @@ func (m *Model) syncOnSegment(side Side, e Endpoint, seg Segment) rx {
 		return r.noted("no ACK: drop")
 	}
 	if e.St == SynReceived {
-		if !(e.SndUna.LT(seg.Ack) && seg.Ack.LEQ(e.SndNxt)) {
-			g := resetFor(seg)
+		if !(m.sp.LT(e.SndUna, seg.Ack) && m.sp.LEQ(seg.Ack, e.SndNxt)) {
+			g := m.resetFor(seg)
 			g.Inc = e.Inc
 			return r.with(g, "unacceptable handshake ACK: RST")
 		}
 		e.St = Established
 		e.SndUna = seg.Ack
 		e.Rtx = [2]Timer{}
+		e.Prev = Prev{}
 		r = r.noted("enter ESTABLISHED")
 	} else {
 		var done bool
@@ -64,10 +77,10 @@ func (m *Model) syncOnSegment(side Side, e Endpoint, seg Segment) rx {
 // each state's addition). done means the segment is finished with.
 func (m *Model) processAck(e Endpoint, seg Segment, r rx) (Endpoint, rx, bool) {
 	switch {
-	case e.SndUna.LT(seg.Ack) && seg.Ack.LEQ(e.SndNxt):
+	case m.sp.LT(e.SndUna, seg.Ack) && m.sp.LEQ(seg.Ack, e.SndNxt):
 		e.SndUna = seg.Ack
 		e = m.ackTimers(e)
-	case e.SndNxt.LT(seg.Ack):
+	case m.sp.LT(e.SndNxt, seg.Ack):
 		// "If the ACK acks something not yet sent ... send an ACK, drop the
 		// segment, and return."
 		r.e = e
@@ -75,7 +88,7 @@ func (m *Model) processAck(e Endpoint, seg Segment, r rx) (Endpoint, rx, bool) {
 	}
 	switch e.St {
 	case FinWait1:
-		if e.finAcked() {
+		if m.finAcked(e) {
 			e.St = FinWait2
 			note := "FIN acknowledged: FIN-WAIT-2"
 			if m.finDur > 0 {
@@ -85,7 +98,7 @@ func (m *Model) processAck(e Endpoint, seg Segment, r rx) (Endpoint, rx, bool) {
 			r = r.noted(note)
 		}
 	case Closing:
-		if !e.finAcked() {
+		if !m.finAcked(e) {
 			r.e = e
 			return e, r.noted("ignore"), true
 		}
@@ -93,7 +106,7 @@ func (m *Model) processAck(e Endpoint, seg Segment, r rx) (Endpoint, rx, bool) {
 		r.e = e
 		return e, r.noted("FIN acknowledged: TIME-WAIT"), true
 	case LastAck:
-		if e.finAcked() {
+		if m.finAcked(e) {
 			r.e = e.closed()
 			return e, r.noted("FIN acknowledged: CLOSED"), true
 		}
@@ -126,21 +139,21 @@ func (m *Model) textAndFIN(seg Segment, r rx) rx {
 		switch e.St {
 		case Established, FinWait1, FinWait2:
 			if seg.Seq == e.RcvNxt {
-				e.RcvNxt = e.RcvNxt.Add(int(seg.Len))
+				e.RcvNxt = m.sp.Add(e.RcvNxt, int(seg.Len))
 				r.note = "deliver data"
 			}
 			needAck = true
 		}
 	}
 	if seg.Flags.Has(FIN) {
-		if seg.Seq.Add(int(seg.Len)) == e.RcvNxt {
-			e.RcvNxt = e.RcvNxt.Add(1)
+		if m.sp.Add(seg.Seq, int(seg.Len)) == e.RcvNxt {
+			e.RcvNxt = m.sp.Add(e.RcvNxt, 1)
 			switch e.St {
 			case SynReceived, Established:
 				e.St = CloseWait
 				r.note = "FIN: CLOSE-WAIT"
 			case FinWait1:
-				if e.finAcked() {
+				if m.finAcked(e) {
 					e = m.enterTimeWait(e)
 					r.note = "FIN: TIME-WAIT"
 				} else {
@@ -168,5 +181,5 @@ func (m *Model) textAndFIN(seg Segment, r rx) rx {
 // §3.10.7.4 second and fourth steps), keeping its incarnation; the next SYN
 // chooses a new ISS.
 func backToListen(e Endpoint) Endpoint {
-	return Endpoint{St: Listen, Inc: e.Inc}
+	return Endpoint{St: Listen, Inc: e.Inc, TSRecent: e.TSRecent, TSInc: e.TSInc}
 }

@@ -56,15 +56,26 @@ func (m *Model) timeout(s State, a Action, l Label) (State, Label, bool) {
 	return s, l, true
 }
 
+// clockRuns reports whether side may still choose an ISS, so that its ISN
+// clock matters (freezeClocks zeroes it otherwise). A clock that reads 0
+// while it matters runs too: 0 is a reading like any other.
+func (m *Model) clockRuns(s State, side Side) bool {
+	e := s.Ends[side]
+	if side == B && e.St == Listen {
+		return true
+	}
+	return int(e.Inc) < m.cfg.Incarnations
+}
+
 // rtxSegment is the segment a retransmission timer resends: under the
 // per-segment rule the one it times; under RFC 6298 the earliest
 // unacknowledged one (§5.4).
 func (m *Model) rtxSegment(e Endpoint, slot int) Segment {
 	first := slot == SlotFirst
 	if m.cfg.Rtx == RFC6298 {
-		first = e.synUnacked() || e.dataUnacked()
+		first = e.synUnacked() || m.dataUnacked(e)
 	}
-	g := Segment{Flags: ACK, Seq: e.finSeq(), Ack: e.RcvNxt, Inc: e.Inc, Rtx: true}
+	g := Segment{Flags: ACK, Seq: m.finSeq(e), Ack: e.RcvNxt, Inc: e.Inc, Rtx: true}
 	switch {
 	case !first:
 		g.Flags |= FIN
@@ -73,7 +84,7 @@ func (m *Model) rtxSegment(e Endpoint, slot int) Segment {
 	case e.St == SynReceived:
 		g.Flags, g.Seq = SYN|ACK, e.ISS
 	default:
-		g.Seq, g.Len = e.ISS.Add(1), 1
+		g.Seq, g.Len = m.sp.Add(e.ISS, 1), uint8(m.dlen)
 	}
 	return g
 }
@@ -96,10 +107,10 @@ func (m *Model) ackTimers(e Endpoint) Endpoint {
 		}
 		return e
 	}
-	if e.Rtx[SlotFirst].On && !e.synUnacked() && !e.dataUnacked() {
+	if e.Rtx[SlotFirst].On && !e.synUnacked() && !m.dataUnacked(e) {
 		e.Rtx[SlotFirst] = Timer{}
 	}
-	if e.Rtx[SlotFIN].On && e.finAcked() {
+	if e.Rtx[SlotFIN].On && m.finAcked(e) {
 		e.Rtx[SlotFIN] = Timer{}
 	}
 	return e
@@ -132,6 +143,25 @@ func (m *Model) tick(s State, l Label) (State, Label, bool) {
 		}
 		if e.TW.On {
 			e.TW.Due--
+		}
+		if m.faithful {
+			if e.TSRecent != 0 && e.TSRecent < m.tsCap {
+				e.TSRecent++
+				if e.TSRecent == m.tsCap {
+					e.TSInc = 0 // older than every copy: the tie-break no longer matters
+				}
+			}
+			if m.reuse > 0 && e.St == TimeWait && e.TW.Tries < m.reuse {
+				e.TW.Tries++
+			}
+		}
+	}
+	if m.cfg.ISNClock > 0 {
+		k := uint16(int(m.sp) * m.cfg.Grid)
+		for side := range s.Clock {
+			if s.Clock[side] != 0 || m.clockRuns(s, Side(side)) {
+				s.Clock[side] = (s.Clock[side] + uint16(m.cfg.ISNClock)) % k
+			}
 		}
 	}
 	s.Net = s.Net.aged()

@@ -21,8 +21,8 @@ func (m *Model) userClose(s State, side Side, l Label) (State, Label, bool) {
 		e.St = LastAck
 		l.Note = "send FIN: LAST-ACK"
 	}
-	fin := Segment{Flags: FIN | ACK, Seq: e.finSeq(), Ack: e.RcvNxt, Inc: e.Inc}
-	e.SndNxt = e.finSeq().Add(1)
+	fin := Segment{Flags: FIN | ACK, Seq: m.finSeq(e), Ack: e.RcvNxt, Inc: e.Inc}
+	e.SndNxt = m.sp.Add(m.finSeq(e), 1)
 	switch {
 	case m.cfg.Rtx == PerSegment:
 		e.Rtx[SlotFIN] = startTimer(m.rto[0], 0)
@@ -61,16 +61,18 @@ func (m *Model) closeEnabled(s State, side Side) bool {
 	if !m.cfg.DataUnacked {
 		// B's data octet is acknowledged before either application closes:
 		// A has received (and acknowledged) it, B has received that ACK.
-		if side == A && e.RcvNxt.Sub(e.IRS) < 2 {
+		if side == A && m.sp.Sub(e.RcvNxt, e.IRS) < 1+m.dlen {
 			return false
 		}
-		if side == B && !e.dataAcked() {
+		if side == B && !m.dataAcked(e) {
 			return false
 		}
 	}
 	switch m.cfg.CloseOrder {
 	case AThenB:
 		return (side == A && e.St == Established) || (side == B && e.St == CloseWait)
+	case BThenA:
+		return (side == B && e.St == Established) || (side == A && e.St == CloseWait)
 	case AFirst:
 		if side == A {
 			return e.St == Established
@@ -83,15 +85,21 @@ func (m *Model) closeEnabled(s State, side Side) bool {
 
 // userConnect is A's active OPEN (RFC 9293 §3.10.1) on the same 4-tuple: a
 // new incarnation in SYN-SENT with the chosen ISS sends <SEQ=ISS><CTL=SYN>.
-// A may connect once it has no TCB and incarnations remain (or, under the
-// connect-in-time-wait mutant, from TIME-WAIT).
+// A may connect once it has no TCB and incarnations remain, or under
+// Config.TWReuse from a TIME-WAIT held long enough with timestamps seen
+// (Linux tcp_twsk_unique), or under the connect-in-time-wait mutant from
+// any TIME-WAIT. The new TCB starts with TS.Recent from the TIME-WAIT it
+// takes over (tcp_tw_reuse) or from the per-host cache (Config.TSCache).
 func (m *Model) userConnect(s State, a Action, l Label) (State, Label, bool) {
 	e := s.Ends[A]
-	if a.Side != A || a.ISS >= SeqSpace || int(e.Inc) >= m.cfg.Incarnations {
+	if a.Side != A || int(a.ISS) >= int(m.sp) || int(e.Inc) >= m.cfg.Incarnations {
 		return s, l, false
 	}
+	note := "new incarnation: SYN-SENT"
 	switch {
 	case e.St == Closed:
+	case e.St == TimeWait && m.reuse > 0 && e.TSRecent != 0 && e.TW.Tries >= m.reuse:
+		note = "take over TIME-WAIT (tcp_tw_reuse): new incarnation, SYN-SENT"
 	case e.St == TimeWait && m.cfg.Mutant == MutConnectInTimeWait:
 		l.Mutant = true
 	default:
@@ -104,9 +112,12 @@ func (m *Model) userConnect(s State, a Action, l Label) (State, Label, bool) {
 		return s, l, true
 	}
 	l.Handler = Handler{State: e.St, Event: EvConnect}
-	n := Endpoint{St: SynSent, Inc: e.Inc + 1, ISS: a.ISS, SndUna: a.ISS, SndNxt: a.ISS.Add(1)}
+	n := Endpoint{St: SynSent, Inc: e.Inc + 1, ISS: a.ISS, SndUna: a.ISS, SndNxt: m.sp.Add(a.ISS, 1)}
+	if m.cfg.TSCache || e.St == TimeWait && m.reuse > 0 {
+		n.TSRecent, n.TSInc = e.TSRecent, e.TSInc
+	}
 	n.Rtx[SlotFirst] = startTimer(m.rto[0], 0)
-	l.Note = "new incarnation: SYN-SENT"
+	l.Note = note
 	s = m.setEnd(s, A, n)
 	s, l = m.send(s, A, Segment{Flags: SYN, Seq: a.ISS, Inc: n.Inc}, l)
 	return s, l, true

@@ -16,6 +16,10 @@ type modelFlags struct {
 	msl, tw                                              *int // nil for sweep, where they are ranges
 	rto, backoff, retries, loss, dup, incarnations, grid *int
 	finTimeout                                           *int
+	seqSpace, window, dataLen, isnClock, isnStart        *int
+	twReuse                                              *int
+	twSyn, twRules                                       *string
+	timestamps, tsCache                                  *bool
 	lifetime, sameInstant, closeOrder, twRestart, twRst  *string
 	rtx, closeMode, mutant, config                       *string
 	dataUnacked                                          *bool
@@ -56,13 +60,23 @@ func addModelFlags(fs *flag.FlagSet, scalar bool) *modelFlags {
 	f.finTimeout = fs.Int("fin-timeout", d.FinTimeout, "Linux tcp_fin_timeout: an orphaned FIN-WAIT-2 closes silently after this many ticks (0 = never, as in RFC 9293)")
 	f.lifetime = fs.String("lifetime", "strict", "strict|inclusive")
 	f.sameInstant = fs.String("same-instant", "any-order", "any-order|deliveries-first")
-	f.closeOrder = fs.String("close-order", "a-then-b", "a-then-b|a-first|any")
+	f.closeOrder = fs.String("close-order", "a-then-b", "a-then-b|a-first|any|b-then-a")
 	f.twRestart = fs.String("tw-restart", "fin", "fin|ack")
 	f.twRst = fs.String("tw-rst", "ignore", "ignore|close")
 	f.rtx = fs.String("rtx", "per-segment", "per-segment|rfc6298")
 	f.closeMode = fs.String("close", d.CloseMode.String(), "fin|abort: how A's first incarnation closes (abort: SO_LINGER 0, an RST and CLOSED, no TIME-WAIT)")
 	f.mutant = fs.String("mutant", "none", "a deliberately broken rule: "+strings.Join(model.Mutants(), "|"))
 	f.dataUnacked = fs.Bool("data-unacked", false, "closes may begin while B's data is unacknowledged")
+	f.seqSpace = fs.Int("seq-space", 0, "sequence-faithful mode: size of the sequence space, 8|16|32|64 (0 = 8)")
+	f.window = fs.Int("window", 0, "sequence-faithful mode: receive window RCV.WND, at most a quarter of the space (0 = 2)")
+	f.dataLen = fs.Int("data-len", 0, "sequence-faithful mode: octets in B's data segment, 1..3 (0 = 1)")
+	f.isnClock = fs.Int("isn-clock", 0, "sequence-faithful mode: ISN clock, sequence numbers per tick (RFC 6528); 0 = the adversary picks every ISS")
+	f.isnStart = fs.Int("isn-start", 0, "sequence-faithful mode: the ISN clock's reading when the model starts (the first incarnation used ISS 0)")
+	f.timestamps = fs.Bool("timestamps", false, "RFC 7323 timestamps and PAWS, with a clock monotone across incarnations (RFC 6191)")
+	f.twSyn = fs.String("tw-syn", "challenge", "what a SYN does to B's TIME-WAIT: challenge|rfc1122|rfc6191|linux")
+	f.twRules = fs.String("tw-rules", "rfc", "the TIME-WAIT handler: rfc (RFC 9293 with --tw-restart, --tw-rst) or linux (tcp_timewait_state_process; --tw-rst close = tcp_rfc1337=0)")
+	f.twReuse = fs.Int("tw-reuse", 0, "Linux tcp_tw_reuse: A may connect over its TIME-WAIT after this many ticks, with timestamps (0 = off)")
+	f.tsCache = fs.Bool("ts-cache", false, "Linux tcp_tw_recycle's per-host timestamp cache (needs --timestamps)")
 	f.config = fs.String("config", "", "JSON configuration file (the schema printed in results); flags override it")
 	f.maxStates = fs.Int("max-states", 0, "stop a search after this many states (0 = no bound; the fewest-faults and compare searches, which keep full states, then use 70% of available memory)")
 	f.workers = fs.Int("workers", 0, "goroutines expanding states (0 = one per core); results are the same for every value")
@@ -116,6 +130,8 @@ func (f *modelFlags) configFrom(set map[string]bool) (model.Config, error) {
 		"rto": {f.rto, &cfg.RTO}, "backoff": {f.backoff, &cfg.Backoff}, "retries": {f.retries, &cfg.Retries},
 		"loss": {f.loss, &cfg.Loss}, "dup": {f.dup, &cfg.Dup}, "incarnations": {f.incarnations, &cfg.Incarnations},
 		"grid": {f.grid, &cfg.Grid}, "fin-timeout": {f.finTimeout, &cfg.FinTimeout},
+		"seq-space": {f.seqSpace, &cfg.SeqSpace}, "window": {f.window, &cfg.Window}, "data-len": {f.dataLen, &cfg.DataLen},
+		"isn-clock": {f.isnClock, &cfg.ISNClock}, "isn-start": {f.isnStart, &cfg.ISNStart}, "tw-reuse": {f.twReuse, &cfg.TWReuse},
 	}
 	if f.msl != nil {
 		ints["msl"] = struct{ p, dst *int }{f.msl, &cfg.MSL}
@@ -139,6 +155,8 @@ func (f *modelFlags) configFrom(set map[string]bool) (model.Config, error) {
 		{"rtx", func() error { cfg.Rtx, err = model.ParseRtxRule(*f.rtx); return err }},
 		{"close", func() error { cfg.CloseMode, err = model.ParseCloseMode(*f.closeMode); return err }},
 		{"mutant", func() error { cfg.Mutant, err = model.ParseMutant(*f.mutant); return err }},
+		{"tw-syn", func() error { cfg.TWSyn, err = model.ParseTWSyn(*f.twSyn); return err }},
+		{"tw-rules", func() error { cfg.TWRules, err = model.ParseTWRules(*f.twRules); return err }},
 	}
 	for _, e := range enums {
 		if set[e.name] {
@@ -149,6 +167,12 @@ func (f *modelFlags) configFrom(set map[string]bool) (model.Config, error) {
 	}
 	if set["data-unacked"] {
 		cfg.DataUnacked = *f.dataUnacked
+	}
+	if set["timestamps"] {
+		cfg.Timestamps = *f.timestamps
+	}
+	if set["ts-cache"] {
+		cfg.TSCache = *f.tsCache
 	}
 	if *f.maxStates < 0 {
 		return cfg, badInput("--max-states must be ≥ 0, got %d", *f.maxStates)
