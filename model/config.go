@@ -403,9 +403,9 @@ func (c Config) EffectiveGrid() int {
 		return c.Grid
 	}
 	if c.Lifetime == Inclusive {
-		return 1
+		return max(1, c.ISNClock)
 	}
-	return 2
+	return max(2, c.ISNClock)
 }
 
 // EffectiveSeqSpace is the size of the sequence space (SeqSpace, or 8).
@@ -477,8 +477,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("window must be 1..%d (a quarter of the sequence space; 0 = %d), got %d", c.EffectiveSeqSpace()/4, RcvWnd, c.Window)
 	case c.DataLen < 0 || c.DataLen > 3:
 		return fmt.Errorf("data-len must be 1..3 octets (0 = 1), got %d", c.DataLen)
-	case c.ISNClock < 0 || c.ISNClock > MaxSeqSpace:
-		return fmt.Errorf("isn-clock must be 0..%d sequence numbers per tick (0 = no clock: the adversary picks the ISS), got %d", MaxSeqSpace, c.ISNClock)
+	case c.ISNClock < 0 || c.ISNClock > 8:
+		return fmt.Errorf("isn-clock must be 0..8 sequence numbers per tick (0 = no clock: the adversary picks the ISS), got %d", c.ISNClock)
+	case c.ISNClock > 0 && c.Grid != 0 && c.Grid < c.ISNClock:
+		return fmt.Errorf("grid %d is coarser than the ISN clock (%d numbers per tick): the clock would skip ISSs; use a grid of at least %d", c.Grid, c.ISNClock, c.ISNClock)
 	case c.ISNStart < 0 || c.ISNStart >= c.EffectiveSeqSpace():
 		return fmt.Errorf("isn-start must be 0..%d (a reading of the ISN clock), got %d", c.EffectiveSeqSpace()-1, c.ISNStart)
 	case c.ISNStart != 0 && c.ISNClock == 0:

@@ -43,6 +43,8 @@ func TestFaithfulValidate(t *testing.T) {
 		{func(c *Config) { c.ISNClock = -1 }, "isn-clock"},
 		{func(c *Config) { c.ISNClock, c.ISNStart = 1, 8 }, "isn-start"},
 		{func(c *Config) { c.ISNStart = 1 }, "isn-start needs an ISN clock"},
+		{func(c *Config) { c.ISNClock = 9 }, "isn-clock must be 0..8"},
+		{func(c *Config) { c.ISNClock, c.Grid = 4, 2 }, "grid 2 is coarser than the ISN clock"},
 		{func(c *Config) { c.TWReuse = 1 }, "tw-reuse needs timestamps"},
 		{func(c *Config) { c.TSCache = true }, "ts-cache needs timestamps"},
 		{func(c *Config) { c.TWSyn = 9 }, "tw-syn"},
@@ -56,7 +58,7 @@ func TestFaithfulValidate(t *testing.T) {
 		require.NotContains(t, err.Error(), "\n")
 	}
 	cfg := DefaultConfig()
-	cfg.SeqSpace, cfg.Window, cfg.DataLen, cfg.ISNClock, cfg.ISNStart = 64, 16, 3, 64, 63
+	cfg.SeqSpace, cfg.Window, cfg.DataLen, cfg.ISNClock, cfg.ISNStart = 64, 16, 3, 8, 63
 	cfg.Timestamps, cfg.TWReuse, cfg.TSCache, cfg.TWSyn, cfg.TWRules = true, 2, true, SynLinux, TWRulesLinux
 	require.NoError(t, cfg.Validate())
 	require.True(t, cfg.Faithful())
@@ -277,15 +279,19 @@ func TestFaithfulRulesReachable(t *testing.T) {
 // further ISS can be chosen.
 func TestISNClock(t *testing.T) {
 	cfg := DefaultConfig()
-	cfg.SeqSpace, cfg.ISNClock, cfg.ISNStart, cfg.Grid = 16, 3, 5, 2
+	cfg.SeqSpace, cfg.ISNClock, cfg.ISNStart = 16, 3, 5
+	require.Equal(t, 3, cfg.EffectiveGrid(), "the grid is at least the clock's rate, so it never skips a number")
+	cfg.Grid = 4
 	m, err := New(cfg)
 	require.NoError(t, err)
 	s := m.Init()[0]
-	require.Equal(t, [2]uint16{10, 10}, s.Clock, "start·grid")
+	require.Equal(t, [2]uint16{20, 20}, s.Clock, "start·grid")
 	s, _, ok := m.Step(s, Action{Kind: ActTick})
 	require.True(t, ok)
-	require.Equal(t, [2]uint16{13, 13}, s.Clock)
-	require.Equal(t, Seq(6), m.clockISS(s, A), "13/2 = 6")
+	s, _, ok = m.Step(s, Action{Kind: ActTick})
+	require.True(t, ok)
+	require.Equal(t, [2]uint16{26, 26}, s.Clock)
+	require.Equal(t, Seq(6), m.clockISS(s, A), "26/4 = 6")
 	// A in CLOSED: the only connect is at the clock's reading.
 	s.Ends[A] = Endpoint{Inc: 1}
 	list, bad := m.issChoices(s, A)
@@ -294,7 +300,7 @@ func TestISNClock(t *testing.T) {
 	n, _, ok := m.Step(s, Action{Kind: ActConnect, Side: A, ISS: 6})
 	require.True(t, ok)
 	require.Equal(t, uint16(0), n.Clock[A], "A has used its last incarnation: its clock stops")
-	_, _, ok = m.Step(s, Action{Kind: ActConnect, Side: A, ISS: 5})
+	_, _, ok = m.Step(s, Action{Kind: ActConnect, Side: A, ISS: 7})
 	require.False(t, ok, "an ISS off the clock is not offered")
 }
 

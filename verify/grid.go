@@ -15,14 +15,17 @@ func ExactGrid(cfg model.Config, props []properties.Property) int {
 	if cfg.Grid != 0 {
 		return cfg.Grid
 	}
-	if cfg.Lifetime == model.Inclusive {
-		return 1
-	}
 	g := 2
+	if cfg.Lifetime == model.Inclusive {
+		g = 1
+	}
 	for _, p := range props {
-		if p.Hops > g {
+		if p.Hops > g && cfg.Lifetime != model.Inclusive {
 			g = p.Hops
 		}
 	}
-	return g
+	// An ISN clock of R numbers per tick reads every number only on a grid
+	// of at least R sub-ticks per tick; a coarser grid would make it skip
+	// ISSs (model.Config.EffectiveGrid).
+	return max(g, cfg.ISNClock)
 }

@@ -85,25 +85,44 @@ func TestDocsMentionEveryFormat(t *testing.T) {
 	}
 }
 
+// variantsDocCurrent checks that the generated section marker of
+// docs/variants.md is what "timewait variants FLAG" prints today (with
+// -update it rewrites it) and returns the document.
+func variantsDocCurrent(t *testing.T, flag, marker, test string) string {
+	t.Helper()
+	code, out, stderr := runCLI("variants", flag)
+	require.Equal(t, exitHolds, code, stderr)
+	docPath := filepath.Join("..", "..", "docs", "variants.md")
+	doc, err := os.ReadFile(docPath)
+	require.NoError(t, err)
+	newDoc := replaceGenerated(t, string(doc), marker, out)
+	if *update {
+		require.NoError(t, os.WriteFile(docPath, []byte(newDoc), 0o644))
+		doc = []byte(newDoc)
+	}
+	require.Equal(t, newDoc, string(doc), "docs/variants.md is out of date; refresh with: go test ./cmd/timewait -run "+test+" -update")
+	return string(doc)
+}
+
 // TestDocsVariantsCurrent: the results table of docs/variants.md is what
 // "timewait variants --results" prints today. Refresh with:
 // go test ./cmd/timewait -run TestDocsVariantsCurrent -update
 func TestDocsVariantsCurrent(t *testing.T) {
 	if testing.Short() {
-		t.Skip("checks every variant (about a minute); run without -short")
+		t.Skip("checks every variant (several minutes); run without -short")
 	}
-	code, out, stderr := runCLI("variants", "--results")
-	require.Equal(t, exitHolds, code, stderr)
-	docPath := filepath.Join("..", "..", "docs", "variants.md")
-	doc, err := os.ReadFile(docPath)
-	require.NoError(t, err)
-	newDoc := replaceGenerated(t, string(doc), "variant-results", out)
-	if *update {
-		require.NoError(t, os.WriteFile(docPath, []byte(newDoc), 0o644))
-		doc = []byte(newDoc)
-	}
-	require.Equal(t, newDoc, string(doc), "docs/variants.md is out of date; refresh with: go test ./cmd/timewait -run TestDocsVariantsCurrent -update")
+	doc := variantsDocCurrent(t, "--results", "variant-results", "TestDocsVariantsCurrent")
 	for _, name := range variants.Names() {
-		require.Contains(t, string(doc), "`"+name+"`", "docs/variants.md documents every variant")
+		require.Contains(t, doc, "`"+name+"`", "docs/variants.md documents every variant")
 	}
+}
+
+// TestDocsVariantMSLLimitsCurrent: the MSL-limit table of docs/variants.md
+// is what "timewait variants --msl-limits" prints. Refresh with:
+// go test ./cmd/timewait -run TestDocsVariantMSLLimitsCurrent -update
+func TestDocsVariantMSLLimitsCurrent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sweeps the variants that fix TIME-WAIT over MSL 1..2 (several minutes); run without -short")
+	}
+	variantsDocCurrent(t, "--msl-limits", "variant-msl-limits", "TestDocsVariantMSLLimitsCurrent")
 }

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/timewait/timewait/checker"
 	"io"
 	"slices"
 	"strings"
@@ -24,6 +26,7 @@ type variantJSON struct {
 	Doc     string   `json:"doc"`
 	Sets    []string `json:"sets"`
 	FixedTW bool     `json:"fixed_tw"`
+	Tick    string   `json:"tick,omitempty"` // real time of one tick, for variants in real units
 }
 
 // runVariants is "timewait variants".
@@ -31,11 +34,19 @@ func runVariants(ctx context.Context, args []string, stdout io.Writer) (int, err
 	fs := newFlagSet("variants")
 	jsonOut := fs.Bool("json", false, "print JSON")
 	results := fs.Bool("results", false, "check every variant at MSL 1 and print the Markdown results table of docs/variants.md")
+	mslLimits := fs.Bool("msl-limits", false, "sweep every variant that fixes TIME-WAIT over MSL 1..2 and print the Markdown MSL-limit table of docs/variants.md")
 	if _, help, err := parseFlags(fs, args, stdout); help || err != nil {
 		return exitHolds, err
 	}
-	if *results {
-		md, err := variantResultsMarkdown(ctx)
+	if *results && *mslLimits {
+		return exitBadInput, badInput("variants: --results and --msl-limits print different tables; give one")
+	}
+	if *results || *mslLimits {
+		gen := variantResultsMarkdown
+		if *mslLimits {
+			gen = variantMSLMarkdown
+		}
+		md, err := gen(ctx)
 		if err != nil {
 			return exitBadInput, err
 		}
@@ -44,7 +55,7 @@ func runVariants(ctx context.Context, args []string, stdout io.Writer) (int, err
 	}
 	var out []variantJSON
 	for _, v := range variants.All() {
-		out = append(out, variantJSON{v.Name, v.Title, v.Source, v.Doc, v.Sets, v.FixedTW})
+		out = append(out, variantJSON{v.Name, v.Title, v.Source, v.Doc, v.Sets, v.FixedTW, v.Tick})
 	}
 	return exitHolds, writeResult(stdout, *jsonOut, out, func() {
 		for _, v := range out {
@@ -52,7 +63,11 @@ func runVariants(ctx context.Context, args []string, stdout io.Writer) (int, err
 			if v.FixedTW {
 				fixed = " [fixes TIME-WAIT's length: sweeps vary MSL]"
 			}
-			fmt.Fprintf(stdout, "%s%s\n  %s\n  sets: --%s\n  source: %s\n\n", v.Name, fixed, v.Title, strings.Join(v.Sets, ", --"), v.Source)
+			tick := ""
+			if v.Tick != "" {
+				tick = "\n  one tick is " + v.Tick
+			}
+			fmt.Fprintf(stdout, "%s%s\n  %s\n  sets: --%s%s\n  source: %s\n\n", v.Name, fixed, v.Title, strings.Join(v.Sets, ", --"), tick, v.Source)
 		}
 	})
 }
@@ -72,12 +87,38 @@ func applyVariant(name string, set map[string]bool, cfg model.Config) (model.Con
 	if err != nil {
 		return cfg, nil, badInput("--variant: %v", err)
 	}
+	// A flag the variant decides is a conflict unless it says what the
+	// variant says (compare passes its flags to both variants, so that
+	// "compare rfc1337 rfc6191 --close-order b-then-a" runs both with the
+	// server closing first).
+	applied := v.Apply(cfg)
 	for _, f := range v.Sets {
-		if set[f] {
+		if set[f] && !sameField(cfg, applied, f) {
 			return cfg, nil, badInput("--%s conflicts with --variant %s, which sets it", f, v.Name)
 		}
 	}
+	if err := v.Check(cfg); err != nil {
+		return cfg, nil, badInput("--variant %s: %v", v.Name, err)
+	}
 	return v.Apply(cfg), &v, nil
+}
+
+// sameField reports whether a and b agree on the configuration field the
+// flag name sets (compared in their JSON form, whose keys are the flag
+// names with underscores; --close is close_mode).
+func sameField(a, b model.Config, flag string) bool {
+	key := strings.ReplaceAll(flag, "-", "_")
+	if flag == "close" {
+		key = "close_mode"
+	}
+	var fields [2]map[string]any
+	for i, c := range []model.Config{a, b} {
+		data, err := json.Marshal(c)
+		if err != nil || json.Unmarshal(data, &fields[i]) != nil {
+			return false
+		}
+	}
+	return fmt.Sprint(fields[0][key]) == fmt.Sprint(fields[1][key])
 }
 
 // compareOutput is the --json document of "timewait compare".
@@ -232,6 +273,15 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	return exitHolds, nil
 }
 
+// fixedTWText is the threshold cell of a variant that fixes TIME-WAIT (or
+// never enters it): the verdict at its own TW.
+func fixedTWText(cfg model.Config, v *variants.Variant, verdict string) string {
+	if !slices.Contains(v.Sets, "tw") {
+		return "no TIME-WAIT, any TW: " + verdict
+	}
+	return fmt.Sprintf("tw fixed at %d: %s", cfg.TW, verdict)
+}
+
 // thresholdTexts gives each safety property's threshold at cfg's MSL under
 // variant v (nil: none), from one sweep: min_tw over TW 0..4·MSL+1, or, for a
 // variant that fixes TIME-WAIT, its verdict at that TW.
@@ -256,10 +306,7 @@ func thresholdTexts(ctx context.Context, cfg model.Config, v *variants.Variant, 
 	out := map[string]string{}
 	if v != nil && v.FixedTW {
 		for _, r := range rep.Rows {
-			out[r.Property] = fmt.Sprintf("tw fixed at %d: %s", cfg.TW, r.Verdict)
-			if !slices.Contains(v.Sets, "tw") {
-				out[r.Property] = fmt.Sprintf("no TIME-WAIT, any TW: %s", r.Verdict)
-			}
+			out[r.Property] = fixedTWText(cfg, v, r.Verdict.String())
 		}
 		return out, nil
 	}
@@ -304,6 +351,68 @@ func writeCompareText(w io.Writer, out compareOutput, brief bool) {
 	}
 }
 
+// resultsBase is the configuration of docs/variants.md's tables: the
+// default with MSL 1, TW 2 and no duplication (the variants with timestamps
+// and a reopening TIME-WAIT reach hundreds of millions of states with one
+// duplicate; docs/variants.md gives those runs).
+func resultsBase() model.Config {
+	cfg := model.DefaultConfig()
+	cfg.MSL, cfg.TW, cfg.Dup = 1, 2, 0
+	return cfg
+}
+
+// mslLimitStates bounds each run of the MSL-limit table.
+const mslLimitStates = 20_000_000
+
+// variantMSLMarkdown sweeps every variant that fixes TIME-WAIT's length over
+// MSL 1..2 (resultsBase otherwise, each run bounded to mslLimitStates
+// states) and returns the Markdown table of the largest MSL at which each
+// property holds.
+func variantMSLMarkdown(ctx context.Context) (string, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "| variant | TW | property | MSL 1 | MSL 2 | largest MSL in 1..2 that holds |\n|---|---|---|---|---|---|\n")
+	for _, v := range variants.All() {
+		if !v.FixedTW {
+			continue
+		}
+		base := v.Apply(resultsBase())
+		props := properties.Safety()
+		spec := verify.SweepSpec{Base: base, Apply: v.Apply, MSL: []int{1, 2}, TW: []int{base.TW}, Props: props,
+			Opts: verify.Options{MaxStates: mslLimitStates}}
+		spec.Base.Grid = verify.ExactGrid(base, props)
+		rep, err := verify.Sweep(ctx, spec, nil)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", v.Name, err)
+		}
+		tw := fmt.Sprint(base.TW)
+		if v.Tick != "" {
+			tw += " (" + v.Tick + " ticks)"
+		}
+		for _, l := range verify.MSLLimits(rep.Rows, props) {
+			cells := map[int]string{}
+			for _, r := range rep.Rows {
+				if r.Property != l.Property {
+					continue
+				}
+				c := r.Verdict.String()
+				if !r.Complete && r.Verdict != checker.Violated {
+					c = fmt.Sprintf("unknown (stopped at %d states)", r.States)
+				}
+				cells[r.MSL] = c
+			}
+			limit := "none"
+			if l.MaxMSL != nil {
+				limit = fmt.Sprint(*l.MaxMSL)
+				if slices.Contains(l.Incomplete, *l.MaxMSL+1) {
+					limit += " (or more: MSL " + fmt.Sprint(*l.MaxMSL+1) + " unknown)"
+				}
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s | %s | %s |\n", v.Name, tw, l.Property, cells[1], cells[2], limit)
+		}
+	}
+	return b.String(), nil
+}
+
 // variantResultsMarkdown checks every variant at MSL 1 on the default
 // configuration otherwise (TW = 2·MSL where the variant does not fix it) and
 // returns the Markdown table docs/variants.md embeds: each safety property's
@@ -312,16 +421,21 @@ func variantResultsMarkdown(ctx context.Context) (string, error) {
 	var b strings.Builder
 	b.WriteString("| variant | property | verdict at MSL 1, TW 2 | witness | threshold at MSL 1 |\n|---|---|---|---|---|\n")
 	for _, v := range variants.All() {
-		cfg := model.DefaultConfig()
-		cfg.MSL, cfg.TW = 1, 2
+		cfg := resultsBase()
 		cfg = v.Apply(cfg)
 		props := properties.Safety()
 		rep, err := verify.Check(ctx, cfg, props, verify.Options{StopEarly: true})
 		if err != nil {
 			return "", fmt.Errorf("%s: %w", v.Name, err)
 		}
-		ths, err := thresholdTexts(ctx, cfg, &v, props, 0)
-		if err != nil {
+		ths := map[string]string{}
+		if v.FixedTW {
+			// The check above is the whole sweep: one TW, the variant's.
+			for _, p := range props {
+				o, _ := rep.Outcome(p.ID)
+				ths[p.ID] = fixedTWText(cfg, &v, o.Verdict.String())
+			}
+		} else if ths, err = thresholdTexts(ctx, cfg, &v, props, 0); err != nil {
 			return "", fmt.Errorf("%s: %w", v.Name, err)
 		}
 		for _, p := range props {

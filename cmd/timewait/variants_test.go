@@ -32,23 +32,14 @@ func TestVariantsCommand(t *testing.T) {
 // replays; a trace whose configuration lost the variant's rules does not.
 func TestCheckVariantTrace(t *testing.T) {
 	dir := t.TempDir()
-	file := filepath.Join(dir, "cex.json")
-	code, out, stderr := runCLI("check", "--variant", "rfc793", "--msl", "1", "--tw", "2",
-		"--property", "no-rst-on-retransmitted-fin", "--trace-out", file, "--json")
-	require.Equal(t, exitViolated, code, stderr)
-	var doc map[string]any
-	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	doc, data := violatedTrace(t, dir, "--variant", "rfc793", "--msl", "1", "--tw", "2", "--property", "no-rst-on-retransmitted-fin")
 	require.Equal(t, "rfc793", doc["variant"])
 	require.Equal(t, "close", doc["config"].(map[string]any)["tw_rst"])
-	data, err := os.ReadFile(file)
-	require.NoError(t, err)
 	require.Contains(t, string(data), `"variant": "rfc793"`)
-	code, _, stderr = runCLI("trace", "replay", file)
-	require.Equal(t, exitHolds, code, stderr)
 
 	forged := filepath.Join(dir, "forged.json")
 	require.NoError(t, os.WriteFile(forged, []byte(strings.Replace(string(data), `"tw_rst": "close"`, `"tw_rst": "ignore"`, 1)), 0o644))
-	code, _, stderr = runCLI("trace", "replay", forged)
+	code, _, stderr := runCLI("trace", "replay", forged)
 	require.Equal(t, exitBadInput, code)
 	require.Contains(t, stderr, "does not have variant rfc793's rules")
 
@@ -68,6 +59,17 @@ func TestVariantBadInput(t *testing.T) {
 		{"compare", "rfc793", "nope"},
 		{"compare", "rfc793", "rfc1337", "--tw-rst", "close"},
 		{"variants", "--bogus"},
+		{"variants", "--results", "--msl-limits"},
+		{"check", "--seq-space", "12"},
+		{"check", "--window", "3"},
+		{"check", "--data-len", "3"},
+		{"check", "--tw-syn", "maybe"},
+		{"check", "--tw-rules", "bsd"},
+		{"check", "--isn-start", "3"},
+		{"check", "--tw-reuse", "1"},
+		{"check", "--ts-cache"},
+		{"check", "--variant", "linux", "--retries", "5"},
+		{"check", "--variant", "rfc6191", "--close-order", "a-then-b"},
 	} {
 		code, _, stderr := runCLI(args...)
 		require.Equal(t, exitBadInput, code, "%v", args)
@@ -158,4 +160,51 @@ func TestSweepFixedTW(t *testing.T) {
 	code, out, _ = runCLI("sweep", "--variant", "no-timewait", "--msl", "1")
 	require.Equal(t, exitHolds, code)
 	require.Contains(t, out, "max_msl = none in range")
+}
+
+// TestFaithfulTrace: a counterexample found in the sequence-faithful mode
+// (a Linux variant: timestamps, Linux's TIME-WAIT handler) records the
+// mode's configuration, replays, and is refused once a faithful field is
+// changed.
+func TestFaithfulTrace(t *testing.T) {
+	dir := t.TempDir()
+	doc, data := violatedTrace(t, dir, "--variant", "linux", "--msl", "1", "--dup", "0", "--seq-space", "16", "--property", "no-rst-on-retransmitted-fin")
+	cfg := doc["config"].(map[string]any)
+	require.Equal(t, true, cfg["timestamps"])
+	require.Equal(t, "linux", cfg["tw_rules"])
+	require.Equal(t, float64(16), cfg["seq_space"])
+	require.Contains(t, string(data), "kills TIME-WAIT (tcp_rfc1337=0)")
+	forged := filepath.Join(dir, "forged.json")
+	require.NoError(t, os.WriteFile(forged, []byte(strings.Replace(string(data), `"tw_rules": "linux"`, `"tw_rules": "rfc"`, 1)), 0o644))
+	code, _, stderr := runCLI("trace", "replay", forged)
+	require.Equal(t, exitBadInput, code)
+	require.Contains(t, stderr, "does not have variant linux's rules")
+	// The space is not the variant's: a larger one replays this run
+	// unchanged (no number in it reaches 16), a longer data segment does not.
+	wider := filepath.Join(dir, "wider.json")
+	require.NoError(t, os.WriteFile(wider, []byte(strings.Replace(string(data), `"seq_space": 16`, `"seq_space": 32`, 1)), 0o644))
+	code, _, stderr = runCLI("trace", "replay", wider)
+	require.Equal(t, exitHolds, code, stderr)
+	longer := filepath.Join(dir, "longer.json")
+	require.NoError(t, os.WriteFile(longer, []byte(strings.Replace(string(data), `"seq_space": 16`, `"seq_space": 16, "data_len": 2`, 1)), 0o644))
+	code, _, stderr = runCLI("trace", "replay", longer)
+	require.Equal(t, exitBadInput, code)
+	require.Contains(t, stderr, "initial state differs")
+}
+
+// violatedTrace runs "check ARGS --trace-out F --json" in dir, requires a
+// violation, replays the trace file it wrote, and returns the JSON result
+// and the file's contents.
+func violatedTrace(t *testing.T, dir string, args ...string) (map[string]any, []byte) {
+	t.Helper()
+	file := filepath.Join(dir, "cex.json")
+	code, out, stderr := runCLI(append(append([]string{"check"}, args...), "--trace-out", file, "--json")...)
+	require.Equal(t, exitViolated, code, stderr)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	code, _, stderr = runCLI("trace", "replay", file)
+	require.Equal(t, exitHolds, code, stderr)
+	return doc, data
 }
