@@ -457,7 +457,7 @@ func (m *Model) issChoices(s State, side Side) (list []Seq, bad bool) {
 // ISS must be one listed. Without it every ISS is allowed: the list then
 // holds every number, or 0 alone standing for all of them by rotation.
 func (m *Model) issFixed(s State, side Side) bool {
-	return m.cfg.ISNClock > 0 || s.Ends[side].St == TimeWait && m.cfg.Faithful()
+	return m.cfg.ISNClock > 0 || s.Ends[side].St == TimeWait && m.faithful
 }
 
 // clockISS is side's ISN clock reading.

@@ -385,6 +385,9 @@ func variantMSLMarkdown(ctx context.Context) (string, error) {
 			return "", fmt.Errorf("%s: %w", v.Name, err)
 		}
 		tw := fmt.Sprint(base.TW)
+		if !slices.Contains(v.Sets, "tw") {
+			tw = "never entered"
+		}
 		if v.Tick != "" {
 			tw += " (" + v.Tick + " ticks)"
 		}
@@ -401,6 +404,9 @@ func variantMSLMarkdown(ctx context.Context) (string, error) {
 				cells[r.MSL] = c
 			}
 			limit := "none"
+			if l.MaxMSL == nil && len(l.Incomplete) > 0 {
+				limit = "unknown (a run stopped at the bound)"
+			}
 			if l.MaxMSL != nil {
 				limit = fmt.Sprint(*l.MaxMSL)
 				if slices.Contains(l.Incomplete, *l.MaxMSL+1) {
