@@ -105,17 +105,7 @@ func TestFaithfulHandlers(t *testing.T) {
 	notRestarted := func(t *testing.T, m *Model, e Endpoint) {
 		require.Equal(t, uint8(3), e.TW.Due, "TIME-WAIT not restarted")
 	}
-	for _, c := range []struct {
-		ref   string
-		side  Side
-		cfg   func(*Config)
-		e     Endpoint
-		seg   Segment
-		iss   Seq
-		st    ConnState
-		reply Flags
-		check func(t *testing.T, m *Model, e Endpoint)
-	}{
+	for _, c := range []handlerCase{
 		{ref: "RFC 7323 §5.3 R1: an older TSval is answered with an ACK and dropped", cfg: ts, e: est,
 			seg: Segment{Flags: ACK, Len: 1, Seq: 3, Ack: 1, Age: 3}, st: Established, reply: ACK,
 			check: func(t *testing.T, _ *Model, e Endpoint) { require.Equal(t, Seq(3), e.RcvNxt, "data not taken") }},
@@ -194,25 +184,7 @@ func TestFaithfulHandlers(t *testing.T) {
 			cfg: func(c *Config) { c.Timestamps, c.TSCache = true, true }, e: Endpoint{St: Listen, Inc: 2, TSRecent: 2},
 			seg: Segment{Flags: SYN, Seq: 5, Age: 2, Inc: 2}, st: Listen},
 	} {
-		t.Run(c.ref, func(t *testing.T) {
-			cfg := DefaultConfig()
-			if c.cfg != nil {
-				c.cfg(&cfg)
-			}
-			m, err := New(cfg)
-			require.NoError(t, err)
-			r := m.receive(c.side, c.e, c.seg, c.iss)
-			require.Equal(t, c.st, r.e.St, "state after (%s)", r.note)
-			if c.reply == 0 {
-				require.False(t, r.hasReply, "unexpected reply %s", r.reply)
-			} else {
-				require.True(t, r.hasReply, "no reply (%s)", r.note)
-				require.Equal(t, c.reply, r.reply.Flags)
-			}
-			if c.check != nil {
-				c.check(t, m, r.e)
-			}
-		})
+		c.run(t)
 	}
 }
 

@@ -21,17 +21,7 @@ func TestHandlers(t *testing.T) {
 	})
 	synSent := Endpoint{St: SynSent, Inc: 2, ISS: 5, SndUna: 5, SndNxt: 6}
 	synRcvd := Endpoint{St: SynReceived, Inc: 2, ISS: 5, SndUna: 5, SndNxt: 6, IRS: 2, RcvNxt: 3}
-	for _, c := range []struct {
-		ref     string
-		side    Side
-		cfg     func(*Config)
-		e       Endpoint
-		seg     Segment
-		st      ConnState
-		reply   Flags
-		replyTo Seq // expected SEQ of the reply when it is an RST
-		check   func(t *testing.T, m *Model, e Endpoint)
-	}{
+	for _, c := range []handlerCase{
 		{ref: "§3.10.7.1 CLOSED: ACK-bearing segment gets <SEQ=SEG.ACK><CTL=RST>", e: Endpoint{Inc: 1},
 			seg: Segment{Flags: FIN | ACK, Seq: 2, Ack: 4, Inc: 1}, st: Closed, reply: RST, replyTo: 4},
 		{ref: "§3.10.7.1 CLOSED: SYN gets <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>", side: B, e: Endpoint{Inc: 2},
@@ -135,29 +125,50 @@ func TestHandlers(t *testing.T) {
 		{ref: "mutant time-wait-acks-rst: RST answered with ACK", cfg: func(c *Config) { c.Mutant = MutTimeWaitAcksRST }, e: tw,
 			seg: Segment{Flags: RST, Seq: 3}, st: TimeWait, reply: ACK},
 	} {
-		t.Run(c.ref, func(t *testing.T) {
-			cfg := DefaultConfig()
-			if c.cfg != nil {
-				c.cfg(&cfg)
-			}
-			m, err := New(cfg)
-			require.NoError(t, err)
-			r := m.receive(c.side, c.e, c.seg, 0)
-			require.Equal(t, c.st, r.e.St, "state after")
-			if c.reply == 0 {
-				require.False(t, r.hasReply, "unexpected reply %s", r.reply)
-			} else {
-				require.True(t, r.hasReply, "no reply")
-				require.Equal(t, c.reply, r.reply.Flags)
-				if c.reply.Has(RST) {
-					require.Equal(t, c.replyTo, r.reply.Seq, "RST sequence number")
-				}
-			}
-			if c.check != nil {
-				c.check(t, m, r.e)
-			}
-		})
+		c.run(t)
 	}
+}
+
+// handlerCase is one row of a segment-arrival table: an endpoint of side,
+// under the configuration cfg changes, receives seg (a SYN that opens a
+// connection gets ISS iss) and must end in st, sending reply (0: nothing).
+type handlerCase struct {
+	ref     string
+	side    Side
+	cfg     func(*Config)
+	e       Endpoint
+	seg     Segment
+	iss     Seq
+	st      ConnState
+	reply   Flags
+	replyTo Seq // expected SEQ of the reply when it is an RST
+	check   func(t *testing.T, m *Model, e Endpoint)
+}
+
+// run checks the row as a subtest.
+func (c handlerCase) run(t *testing.T) {
+	t.Run(c.ref, func(t *testing.T) {
+		cfg := DefaultConfig()
+		if c.cfg != nil {
+			c.cfg(&cfg)
+		}
+		m, err := New(cfg)
+		require.NoError(t, err)
+		r := m.receive(c.side, c.e, c.seg, c.iss)
+		require.Equal(t, c.st, r.e.St, "state after (%s)", r.note)
+		if c.reply == 0 {
+			require.False(t, r.hasReply, "unexpected reply %s", r.reply)
+		} else {
+			require.True(t, r.hasReply, "no reply (%s)", r.note)
+			require.Equal(t, c.reply, r.reply.Flags)
+			if c.reply.Has(RST) {
+				require.Equal(t, c.replyTo, r.reply.Seq, "RST sequence number")
+			}
+		}
+		if c.check != nil {
+			c.check(t, m, r.e)
+		}
+	})
 }
 
 // TestUserAndTimerHandlers is the table of the rules that user calls and
