@@ -37,15 +37,11 @@ func TestCheckVariantTrace(t *testing.T) {
 	require.Equal(t, "close", doc["config"].(map[string]any)["tw_rst"])
 	require.Contains(t, string(data), `"variant": "rfc793"`)
 
-	forged := filepath.Join(dir, "forged.json")
-	require.NoError(t, os.WriteFile(forged, []byte(strings.Replace(string(data), `"tw_rst": "close"`, `"tw_rst": "ignore"`, 1)), 0o644))
-	code, _, stderr := runCLI("trace", "replay", forged)
+	code, stderr := replayEdited(t, dir, data, `"tw_rst": "close"`, `"tw_rst": "ignore"`)
 	require.Equal(t, exitBadInput, code)
 	require.Contains(t, stderr, "does not have variant rfc793's rules")
 
-	renamed := filepath.Join(dir, "renamed.json")
-	require.NoError(t, os.WriteFile(renamed, []byte(strings.Replace(string(data), `"variant": "rfc793"`, `"variant": "bsd-4.4"`, 1)), 0o644))
-	code, _, stderr = runCLI("trace", "replay", renamed)
+	code, stderr = replayEdited(t, dir, data, `"variant": "rfc793"`, `"variant": "bsd-4.4"`)
 	require.Equal(t, exitBadInput, code)
 	require.Contains(t, stderr, `unknown variant "bsd-4.4"`)
 }
@@ -174,20 +170,14 @@ func TestFaithfulTrace(t *testing.T) {
 	require.Equal(t, "linux", cfg["tw_rules"])
 	require.Equal(t, float64(16), cfg["seq_space"])
 	require.Contains(t, string(data), "kills TIME-WAIT (tcp_rfc1337=0)")
-	forged := filepath.Join(dir, "forged.json")
-	require.NoError(t, os.WriteFile(forged, []byte(strings.Replace(string(data), `"tw_rules": "linux"`, `"tw_rules": "rfc"`, 1)), 0o644))
-	code, _, stderr := runCLI("trace", "replay", forged)
+	code, stderr := replayEdited(t, dir, data, `"tw_rules": "linux"`, `"tw_rules": "rfc"`)
 	require.Equal(t, exitBadInput, code)
 	require.Contains(t, stderr, "does not have variant linux's rules")
 	// The space is not the variant's: a larger one replays this run
 	// unchanged (no number in it reaches 16), a longer data segment does not.
-	wider := filepath.Join(dir, "wider.json")
-	require.NoError(t, os.WriteFile(wider, []byte(strings.Replace(string(data), `"seq_space": 16`, `"seq_space": 32`, 1)), 0o644))
-	code, _, stderr = runCLI("trace", "replay", wider)
+	code, stderr = replayEdited(t, dir, data, `"seq_space": 16`, `"seq_space": 32`)
 	require.Equal(t, exitHolds, code, stderr)
-	longer := filepath.Join(dir, "longer.json")
-	require.NoError(t, os.WriteFile(longer, []byte(strings.Replace(string(data), `"seq_space": 16`, `"seq_space": 16, "data_len": 2`, 1)), 0o644))
-	code, _, stderr = runCLI("trace", "replay", longer)
+	code, stderr = replayEdited(t, dir, data, `"seq_space": 16`, `"seq_space": 16, "data_len": 2`)
 	require.Equal(t, exitBadInput, code)
 	require.Contains(t, stderr, "initial state differs")
 }
@@ -207,4 +197,16 @@ func violatedTrace(t *testing.T, dir string, args ...string) (map[string]any, []
 	code, _, stderr = runCLI("trace", "replay", file)
 	require.Equal(t, exitHolds, code, stderr)
 	return doc, data
+}
+
+// replayEdited writes the trace data with old replaced by new (which must
+// occur in it) to a file in dir, replays that, and returns the exit status
+// and standard error.
+func replayEdited(t *testing.T, dir string, data []byte, old, new string) (int, string) {
+	t.Helper()
+	require.Contains(t, string(data), old, "the edit must change the trace")
+	file := filepath.Join(dir, "edited.json")
+	require.NoError(t, os.WriteFile(file, []byte(strings.Replace(string(data), old, new, 1)), 0o644))
+	code, _, stderr := runCLI("trace", "replay", file)
+	return code, stderr
 }
