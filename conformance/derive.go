@@ -3,8 +3,6 @@ package conformance
 import (
 	"context"
 	"fmt"
-	"strings"
-	"time"
 
 	"github.com/timewait/timewait/checker"
 	"github.com/timewait/timewait/model"
@@ -14,26 +12,38 @@ import (
 
 // Query is a committed reachability query: a configuration of the model
 // (under a variant) and a target situation. Its shortest witness, found by
-// the explorer, is compiled into a script in which the kernel plays the
-// model's endpoint A — the client, which connects and closes first — and the
-// scripted peer plays B.
+// the explorer, is compiled into a script in which the kernel plays one of
+// the model's endpoints (Kernel: A, the client, which connects, or B, the
+// server, which listens) and the scripted peer plays the other.
 //
-// The compiler covers the first incarnation, where the model's sequence
-// numbers are offsets from each side's initial sequence number and so map
-// exactly onto the kernel's (k+n) and the peer's (p+n). A witness that needs
-// a second incarnation (where the model chooses initial sequence numbers by
-// worst-case overlap, not by an ISN clock) is refused: that needs the
-// sequence-faithful mode still to come (issue 4).
+// The first incarnation's sequence numbers are offsets from each side's
+// initial sequence number and map exactly onto the kernel's (k+n) and the
+// peer's (p+n). A later incarnation of the peer's side takes its numbers
+// from the model's ISS, placed above or below the kernel's RCV.NXT as the
+// model's comparison places it; a later incarnation of the kernel's side
+// takes Linux's ISS (tw_snd_nxt + 65537) where the model's rule is Linux's,
+// and a variable its SYN-ACK binds otherwise. The kernel's side cannot
+// connect again (that would need the kernel to reuse its own TIME-WAIT).
 type Query struct {
 	Name    string // the script's name: lower-case letters, digits and '-'
 	Doc     string // what the scenario shows
 	Variant string // a built-in variant ("" or "default": the model's default rules)
 	// Config is the configuration before the variant is applied.
 	Config model.Config
+	// Kernel is the endpoint the kernel plays (the zero value is A).
+	Kernel model.Side
+	// NoTimestamps turns the variant's Timestamps off after it is applied:
+	// the peer then sends no Timestamps option, so the kernel uses none.
+	NoTimestamps bool
 	// Target is the ID of a reachability property (a witness in the
-	// properties catalogue) or one of the situations of [Situations].
+	// properties catalogue) or one of the situations of [Situations] or
+	// [StepSituations].
 	Target  string
 	Sysctls map[string]string
+	// Slow marks a scenario that waits out a kernel timer too long for the
+	// fast tier (the 60 s TIME_WAIT): the compiler then plays the kernel's
+	// TIME-WAIT expiry as a wait of up to 75 s for the entry to go.
+	Slow bool
 }
 
 // Situations are targets that are not in the properties catalogue: named
@@ -52,6 +62,11 @@ func Situations() map[string]func(model.State) bool {
 		"a-last-ack": func(s model.State) bool {
 			return s.Ends[model.A].St == model.LastAck && s.Ends[model.A].Inc == 1
 		},
+		// A has opened its second connection and sent its SYN.
+		"a-second-incarnation": func(s model.State) bool {
+			a := s.Ends[model.A]
+			return a.St == model.SynSent && a.Inc == 2
+		},
 		// A's first connection is over without A having held TIME-WAIT: an
 		// abort, or an orphaned FIN-WAIT-2 that timed out.
 		"a-closed-without-time-wait": func(s model.State) bool {
@@ -61,11 +76,58 @@ func Situations() map[string]func(model.State) bool {
 	}
 }
 
+// StepSituations are targets that are steps, not states: a segment
+// arriving at an endpoint in a given state. sp is the model's sequence
+// space, in which "above" and "below" are decided.
+func StepSituations(sp model.Space) map[string]func(from model.State, l model.Label, to model.State) bool {
+	arrives := func(l model.Label, src model.Side, flags model.Flags) (model.Segment, bool) {
+		g := l.Action.Seg
+		return g, l.Action.Kind == model.ActDeliver && g.Src == src && g.Flags == flags
+	}
+	return map[string]func(model.State, model.Label, model.State) bool{
+		// B's RST, with SEG.SEQ exactly A's RCV.NXT, reaches A in TIME-WAIT.
+		"rst-at-rcv-nxt-in-a-time-wait": func(from model.State, l model.Label, _ model.State) bool {
+			a := from.Ends[model.A]
+			g, ok := arrives(l, model.B, model.RST)
+			return ok && a.St == model.TimeWait && a.Inc == 1 && g.Seq == a.RcvNxt
+		},
+		// A segment of B's (not an RST) reaches A with no connection.
+		"segment-to-closed-a": func(from model.State, l model.Label, _ model.State) bool {
+			a := from.Ends[model.A]
+			return l.Action.Kind == model.ActDeliver && l.Action.Seg.Src == model.B &&
+				!l.Action.Seg.Flags.Has(model.RST) && a.St == model.Closed && a.Inc == 1
+		},
+		// A's TIME-WAIT timer runs out (not an RST that kills it).
+		"a-time-wait-expires": func(from model.State, l model.Label, _ model.State) bool {
+			return l.Action.Kind == model.ActTimeout && l.Action.Side == model.A && l.Action.Timer == model.TimerTW &&
+				from.Ends[model.A].St == model.TimeWait
+		},
+		// A's retransmission timer fires in LAST-ACK: its FIN again.
+		"a-retransmits-fin-in-last-ack": func(from model.State, l model.Label, _ model.State) bool {
+			return l.Action.Kind == model.ActTimeout && l.Action.Side == model.A && from.Ends[model.A].St == model.LastAck
+		},
+		// A new SYN of A's, above B's RCV.NXT, reaches B in TIME-WAIT.
+		"higher-syn-in-b-time-wait": func(from model.State, l model.Label, _ model.State) bool {
+			b := from.Ends[model.B]
+			g, ok := arrives(l, model.A, model.SYN)
+			return ok && b.St == model.TimeWait && g.Inc > b.Inc && sp.LT(b.RcvNxt, g.Seq)
+		},
+		// A new SYN of A's, below B's RCV.NXT, reaches B in TIME-WAIT.
+		"lower-syn-in-b-time-wait": func(from model.State, l model.Label, _ model.State) bool {
+			b := from.Ends[model.B]
+			g, ok := arrives(l, model.A, model.SYN)
+			return ok && b.St == model.TimeWait && g.Inc > b.Inc && sp.LT(g.Seq, b.RcvNxt)
+		},
+	}
+}
+
 // DerivedQueries returns the committed queries of the model-derived
 // scenarios, in a fixed order.
 func DerivedQueries() []Query {
 	lossless := model.DefaultConfig()
 	lossless.Loss, lossless.Dup = 0, 0
+	reopen := lossless // B holds TIME-WAIT and A opens a second connection
+	reopen.CloseOrder, reopen.Incarnations = model.BThenA, 2
 	return []Query{
 		{
 			Name:   "derived-active-close",
@@ -99,9 +161,51 @@ func DerivedQueries() []Query {
 			Sysctls: map[string]string{"net/ipv4/tcp_fin_timeout": "1"},
 		},
 		{
+			Name:    "derived-closed-port",
+			Doc:     "the shortest run in which a segment reaches A, the kernel, after its connection is gone (variant so-linger-zero): B's data, acknowledging, is answered with <SEQ=SEG.ACK><CTL=RST>",
+			Variant: "so-linger-zero", Config: lossless, Target: "segment-to-closed-a",
+		},
+		{
+			Name:   "derived-passive-close-retransmits-fin",
+			Doc:    "the shortest run in which A, the kernel, closes second and retransmits its FIN from LAST-ACK because B's ACK has not come",
+			Config: anyOrder(lossless), Target: "a-retransmits-fin-in-last-ack",
+		},
+		{
+			Name:    "derived-time-wait-expiry",
+			Doc:     "the shortest run in which A's TIME-WAIT runs out (variant linux: 60 s): the entry is gone without a segment (slow tier)",
+			Variant: "linux", Config: lossless, Target: "a-time-wait-expires", Slow: true,
+		},
+		{
 			Name:   "derived-retransmitted-fin",
 			Doc:    "the shortest run in which B's retransmitted FIN reaches A in TIME-WAIT (witness of no-rst-on-retransmitted-fin): the kernel must answer with an ACK",
 			Config: model.DefaultConfig(), Target: "retransmitted-fin-in-time-wait",
+		},
+		{
+			Name:    "derived-rst-in-time-wait-rfc1337-0",
+			Doc:     "the shortest run in which an RST at exactly RCV.NXT reaches A, the kernel, in TIME-WAIT (variant linux, tcp_rfc1337=0): TIME-WAIT is assassinated, the entry is gone",
+			Variant: "linux", Config: model.DefaultConfig(), Target: "rst-at-rcv-nxt-in-a-time-wait",
+			Sysctls: map[string]string{"net/ipv4/tcp_rfc1337": "0"},
+		},
+		{
+			Name:    "derived-rst-in-time-wait-rfc1337-1",
+			Doc:     "the shortest run in which an RST at exactly RCV.NXT reaches A, the kernel, in TIME-WAIT (variant linux-rfc1337, tcp_rfc1337=1): the RST is ignored, A stays in TIME-WAIT",
+			Variant: "linux-rfc1337", Config: model.DefaultConfig(), Target: "rst-at-rcv-nxt-in-a-time-wait",
+			Sysctls: map[string]string{"net/ipv4/tcp_rfc1337": "1"},
+		},
+		{
+			Name:    "derived-syn-higher-in-time-wait",
+			Doc:     "the shortest run in which A's new SYN, above RCV.NXT, reaches B, the kernel, in TIME-WAIT with its listener open (variant linux, --close-order b-then-a): the connection is reopened with ISS = tw_snd_nxt + 65537",
+			Variant: "linux", Kernel: model.B, Config: reopen, Target: "higher-syn-in-b-time-wait",
+		},
+		{
+			Name:    "derived-syn-lower-in-time-wait",
+			Doc:     "the shortest run in which A's new SYN, below RCV.NXT and without timestamps, reaches B, the kernel, in TIME-WAIT (variant linux without timestamps, --close-order b-then-a): an ACK, and B stays in TIME-WAIT",
+			Variant: "linux", Kernel: model.B, NoTimestamps: true, Config: reopen, Target: "lower-syn-in-b-time-wait",
+		},
+		{
+			Name:    "derived-syn-lower-newer-ts-in-time-wait",
+			Doc:     "the shortest run in which A's new SYN, below RCV.NXT but with a newer TSval, reaches B, the kernel, in TIME-WAIT (variant linux, --close-order b-then-a): the timestamp reopens the connection (RFC 6191)",
+			Variant: "linux", Kernel: model.B, Config: reopen, Target: "lower-syn-in-b-time-wait",
 		},
 	}
 }
@@ -128,6 +232,9 @@ func Derive(ctx context.Context, q Query) (Script, *checker.Path[model.State, mo
 		}
 		cfg = v.Apply(cfg)
 	}
+	if q.NoTimestamps {
+		cfg.Timestamps = false
+	}
 	m, err := model.New(cfg)
 	if err != nil {
 		return Script{}, nil, fmt.Errorf("query %s: %w", q.Name, err)
@@ -137,6 +244,8 @@ func Derive(ctx context.Context, q Query) (Script, *checker.Path[model.State, mo
 		prop.State, prop.Step = p.State, p.Step
 	} else if f, ok := Situations()[q.Target]; ok {
 		prop.State = f
+	} else if f, ok := StepSituations(m.Space())[q.Target]; ok {
+		prop.Step = f
 	} else {
 		return Script{}, nil, fmt.Errorf("query %s: unknown target %q (a witness property or one of the situations)", q.Name, q.Target)
 	}
@@ -149,192 +258,6 @@ func Derive(ctx context.Context, q Query) (Script, *checker.Path[model.State, mo
 	if path == nil {
 		return Script{}, nil, fmt.Errorf("query %s: target %q is unreachable (%s)", q.Name, q.Target, res.Properties[0].Verdict)
 	}
-	s, err := compileWitness(q, m.Config(), path)
+	s, err := compileWitness(q, m.Config(), m.Space(), path)
 	return s, path, err
-}
-
-// The witness compiler's fixed choices.
-const (
-	derivedKernelPort = 8081
-	derivedPeerPort   = 40001
-	derivedPeerISN    = 2000000
-	// derivedHush is how long the kernel must stay silent where the model's
-	// A sends nothing.
-	derivedHush = 150 * time.Millisecond
-)
-
-// compileWitness maps a witness onto a script; see the table in
-// docs/conformance.md ("From a model trace to a script").
-func compileWitness(q Query, cfg model.Config, path *checker.Path[model.State, model.Label]) (Script, error) {
-	var b stepList
-	ref := func(i int, what string) string { return fmt.Sprintf("model step %d: %s", i, what) }
-	// The model starts with both sides ESTABLISHED (ISS 0 on both) and B's
-	// data octet in flight: the kernel connects, the handshake completes,
-	// then the witness's steps follow.
-	b.add(withRef(App("connect"), "model initial state: A connected (the kernel is A)"),
-		Expect(quick, "SYN seq=k"),
-		Send("SYN|ACK seq=p ack=k+1 mss=1460"),
-		Expect(quick, "ACK seq=k+1 ack=p+1"),
-		State("ESTABLISHED", 0))
-	sentAt := map[model.Segment]int{} // a copy the peer sent → its step, for resends
-	prev := path.Init.Ends[model.A]   // A before the step
-	for i, st := range path.Steps {
-		n := i + 1
-		a := st.Label.Action
-		before := prev
-		prev = st.State.Ends[model.A]
-		for _, e := range []model.Endpoint{st.State.Ends[model.A], st.State.Ends[model.B]} {
-			if e.Inc > 1 {
-				return Script{}, fmt.Errorf("query %s: the witness reaches incarnation %d at step %d; the compiler covers the first incarnation only (a new incarnation's ISS needs the sequence-faithful mode)", q.Name, e.Inc, n)
-			}
-		}
-		switch a.Kind {
-		case model.ActDeliver:
-			g := a.Seg
-			if g.Src == model.A {
-				continue // the kernel's copy reaches the peer: nothing to do
-			}
-			key := g
-			key.Age, key.Rtx = 0, false // a retransmission is the same octets
-			if k, ok := sentAt[key]; ok {
-				b.add(withRef(Resend(k), ref(n, "deliver "+g.String()+" (the same octets again)")))
-			} else {
-				sentAt[key] = b.add(withRef(Send(peerSpec(g)), ref(n, "deliver "+g.String())))
-			}
-			if g.Len > 0 {
-				// The kernel's application reads the data, as the model's
-				// does: Linux answers close() with an RST, not a FIN, when
-				// received data is left unread.
-				b.add(withRef(App("read"), ref(n, "A's application reads the data octet")))
-			}
-			b.expectKernel(st.Label, n, before)
-		case model.ActClose:
-			if a.Side == model.B {
-				continue // B's FIN is sent when the model delivers it
-			}
-			if cfg.CloseMode == model.CloseAbort && st.State.Ends[model.A].St == model.Closed {
-				b.add(withRef(App("abort"), ref(n, "close A with SO_LINGER 0: abort")))
-			} else {
-				b.add(withRef(App("close"), ref(n, "close A")))
-			}
-			b.expectKernel(st.Label, n, before)
-		case model.ActTimeout:
-			if a.Side == model.B {
-				continue // the peer's timer: its copy is sent when delivered
-			}
-			if a.Timer == model.TimerTW && before.St == model.FinWait2 {
-				// Linux's tcp_fin_timeout (the query pins it): the orphaned
-				// FIN_WAIT2 entry goes away silently after about that long.
-				b.add(withRef(State("GONE", 5*time.Second), ref(n, "A's FIN-WAIT-2 times out (tcp_fin_timeout)")))
-				continue
-			}
-			if a.Timer == model.TimerTW {
-				return Script{}, fmt.Errorf("query %s: step %d needs A's TIME-WAIT to expire (60 s on Linux): not a fast scenario", q.Name, n)
-			}
-			b.expectKernel(st.Label, n, before) // a retransmission (Linux: RTO 200 ms, doubling)
-		case model.ActConnect:
-			return Script{}, fmt.Errorf("query %s: step %d connects a new incarnation; the compiler covers the first incarnation only", q.Name, n)
-		case model.ActDrop, model.ActDuplicate, model.ActTick:
-			// Losses are copies the peer never sends (or kernel copies the
-			// peer ignores); duplicates are resent when delivered; model
-			// time passes in the scripted peer's own pace.
-		}
-	}
-	last := path.Last().Ends[model.A]
-	b.add(withRef(State(procState(last.St), quick), fmt.Sprintf("model final state: A %s", last.St)),
-		Silence(derivedHush))
-	sysctls := map[string]string{}
-	for k, v := range q.Sysctls {
-		sysctls[k] = v
-	}
-	return Script{
-		Name: q.Name, Doc: q.Doc + " (derived from the model's shortest witness)",
-		KernelPort: derivedKernelPort, PeerPort: derivedPeerPort,
-		Vars: Bindings{"p": derivedPeerISN}, Sysctls: sysctls,
-		// The model's time is not the kernel's: a kernel retransmission that
-		// the model's witness does not show is folded, not a divergence.
-		FoldRetransmissions: true,
-		Steps:               b.list,
-	}, nil
-}
-
-// expectKernel adds what A — the kernel — emits in the witness step, or a
-// silence when it emits nothing. before is A's endpoint before the step.
-//
-// One documented difference is allowed: where the model's A sends an RST
-// without ACK from a connection (an abort, RFC 9293 §3.10.5:
-// <SEQ=SND.NXT><CTL=RST>), Linux also sets ACK with RCV.NXT; every receiver
-// in the model checks RST before ACK, so the field changes nothing there.
-func (b *stepList) expectKernel(l model.Label, n int, before model.Endpoint) {
-	if l.NSent == 0 {
-		b.add(withRef(Silence(derivedHush), fmt.Sprintf("model step %d: A sends nothing", n)))
-		return
-	}
-	for _, g := range l.Sent[:l.NSent] {
-		if g.Src != model.A {
-			continue
-		}
-		alts := []string{kernelSpec(g)}
-		if g.Flags == model.RST && before.St.HasTCB() {
-			withAck := g
-			withAck.Flags, withAck.Ack = model.RST|model.ACK, before.RcvNxt
-			alts = append(alts, kernelSpec(withAck))
-		}
-		b.add(withRef(Expect(quick, alts...), fmt.Sprintf("model step %d: A sends %s", n, g)))
-	}
-}
-
-// peerSpec writes a copy B sends as a script segment: numbers relative to
-// the peer's ISN p (B's sequence space) and the kernel's k (A's).
-func peerSpec(g model.Segment) string {
-	return modelSegSpec(g, "p", "k")
-}
-
-// kernelSpec writes a copy A sends as an expected kernel segment.
-func kernelSpec(g model.Segment) string {
-	return modelSegSpec(g, "k", "p")
-}
-
-func modelSegSpec(g model.Segment, own, peer string) string {
-	var parts []string
-	parts = append(parts, g.Flags.String(), fmt.Sprintf("seq=%s%s", own, offset(int(g.Seq))))
-	if g.Flags.Has(model.ACK) {
-		parts = append(parts, fmt.Sprintf("ack=%s%s", peer, offset(int(g.Ack))))
-	}
-	if g.Len > 0 {
-		parts = append(parts, fmt.Sprintf("len=%d", g.Len))
-	}
-	return strings.Join(parts, " ")
-}
-
-func offset(n int) string {
-	if n == 0 {
-		return ""
-	}
-	return fmt.Sprintf("+%d", n)
-}
-
-// procState maps a model state of A to /proc/net/tcp's name.
-func procState(s model.ConnState) string {
-	switch s {
-	case model.Closed:
-		return "GONE"
-	case model.SynSent:
-		return "SYN_SENT"
-	case model.Established:
-		return "ESTABLISHED"
-	case model.FinWait1:
-		return "FIN_WAIT1"
-	case model.FinWait2:
-		return "FIN_WAIT2"
-	case model.CloseWait:
-		return "CLOSE_WAIT"
-	case model.Closing:
-		return "CLOSING"
-	case model.LastAck:
-		return "LAST_ACK"
-	case model.TimeWait:
-		return "TIME_WAIT"
-	}
-	return s.String()
 }

@@ -22,9 +22,10 @@ func TestDeriveCompiles(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, s.Validate())
 			require.NotNil(t, path)
-			require.Equal(t, "connect", s.Steps[0].App)
+			first := map[model.Side]string{model.A: "connect", model.B: "listen"}[q.Kernel]
+			require.Equal(t, first, s.Steps[0].App)
 			last := s.Steps[len(s.Steps)-2]
-			require.NotEmpty(t, last.State, "ends on A's state")
+			require.NotEmpty(t, last.State, "ends on the kernel's state")
 			var sends, expects int
 			for _, st := range s.Steps {
 				if st.Send != "" {
@@ -41,12 +42,61 @@ func TestDeriveCompiles(t *testing.T) {
 	}
 }
 
-// TestDeriveRefusesLaterIncarnations checks that a witness needing a second
-// incarnation is refused with the reason, not compiled with made-up numbers.
-func TestDeriveRefusesLaterIncarnations(t *testing.T) {
-	q := conformance.Query{Name: "derived-reuse", Config: model.DefaultConfig(), Target: "stale-segment-rejected"}
+// TestDeriveRefuses checks that a witness the compiler cannot play is
+// refused with the reason, not compiled with made-up numbers: the kernel's
+// side (A) would have to connect a second incarnation, or to wait out its
+// 60 s TIME-WAIT first.
+func TestDeriveRefuses(t *testing.T) {
+	lossless := model.DefaultConfig()
+	lossless.Loss, lossless.Dup = 0, 0
+	q := conformance.Query{Name: "derived-reconnect", Variant: "so-linger-zero", Config: lossless, Target: "a-second-incarnation"}
 	_, _, err := conformance.Derive(context.Background(), q)
-	require.ErrorContains(t, err, "first incarnation only")
+	require.ErrorContains(t, err, "the kernel's side connects a new incarnation")
+	q.Variant = ""
+	_, _, err = conformance.Derive(context.Background(), q)
+	require.ErrorContains(t, err, "needs the kernel's TIME-WAIT to expire")
 	_, _, err = conformance.Derive(context.Background(), conformance.Query{Name: "x", Config: model.DefaultConfig(), Target: "no-such"})
 	require.ErrorContains(t, err, "unknown target")
+}
+
+// TestDeriveLaterIncarnationNumbers pins how a second incarnation's numbers
+// are compiled: the peer's new SYN above or below the kernel's RCV.NXT as
+// the model places it, and, under the linux variant, the kernel's new ISS
+// as Linux's tw_snd_nxt + 65537 (here k+3+65537), not a fresh variable;
+// with timestamps, the new SYN's TSval is newer than the old
+// incarnation's segments of the same sub-tick.
+func TestDeriveLaterIncarnationNumbers(t *testing.T) {
+	byName := map[string]conformance.Query{}
+	for _, q := range conformance.DerivedQueries() {
+		byName[q.Name] = q
+	}
+	cases := []struct {
+		query string
+		syn   string   // the peer's new SYN
+		reply []string // the kernel's expected answer
+		final string
+	}{
+		{"derived-syn-higher-in-time-wait", "SYN seq=p+3 ts=1040,0", []string{"SYN|ACK seq=k+65540 ack=p+4"}, "SYN_RECV"},
+		{"derived-syn-lower-newer-ts-in-time-wait", "SYN seq=p ts=1040,0", []string{"SYN|ACK seq=k+65540 ack=p+1"}, "SYN_RECV"},
+		{"derived-syn-lower-in-time-wait", "SYN seq=p", []string{"ACK seq=k+3 ack=p+2"}, "TIME_WAIT"},
+	}
+	for _, c := range cases {
+		t.Run(c.query, func(t *testing.T) {
+			q, ok := byName[c.query]
+			require.True(t, ok)
+			s, _, err := conformance.Derive(context.Background(), q)
+			require.NoError(t, err)
+			i := len(s.Steps) - 4 // send SYN, expect, state, silence
+			require.Equal(t, c.syn, s.Steps[i].Send)
+			require.Equal(t, c.reply, s.Steps[i+1].Expect)
+			require.Equal(t, c.final, s.Steps[i+2].State)
+		})
+	}
+	// Without the Linux rule the kernel's new ISS is a new variable, bound
+	// by its SYN-ACK.
+	q := byName["derived-syn-higher-in-time-wait"]
+	q.Variant = "rfc1122-syn-in-timewait"
+	s, _, err := conformance.Derive(context.Background(), q)
+	require.NoError(t, err)
+	require.Regexp(t, `^SYN\|ACK seq=k2 ack=p\+\d+$`, s.Steps[len(s.Steps)-3].Expect[0])
 }

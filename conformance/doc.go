@@ -17,8 +17,8 @@
 //     of allowed kernel replies within a window, expects silence, runs an
 //     application action (listen, connect, accept, close, abort, ...),
 //     expects a socket state from /proc/self/net/tcp, or sleeps. It is the
-//     target of the compiler from the model's witnesses that is still to
-//     come; [Script.Validate] checks one.
+//     target of the compiler from the model's witnesses; [Script.Validate]
+//     checks one.
 //   - Running: [Run] executes a script in a fresh network namespace by
 //     re-executing the current binary with CLONE_NEWNET; the child, entered
 //     through [Main] from TestMain, pins sysctls, creates a TUN device and
@@ -42,8 +42,11 @@
 //   - Model-derived scenarios: a [Query] (configuration, variant, target
 //     situation) is answered by the explorer's shortest witness, which
 //     [Derive] compiles into a script in which the kernel plays the model's
-//     endpoint A; [DerivedQueries] are the committed ones. The compiler
-//     covers the first incarnation (see [Query]).
+//     endpoint A or B; [DerivedQueries] are the committed ones. The
+//     compiler maps each incarnation's numbers onto the kernel's and the
+//     peer's (Linux's tw_snd_nxt + 65537 for a reopened TIME-WAIT), and
+//     gives the peer's segments TSvals in the model's timestamp order (see
+//     [Query]).
 //
 // Import rule: the standard library, golang.org/x/sys/unix, and for the
 // derived scenarios model, checker, properties and variants; conformance

@@ -60,6 +60,7 @@ func text(t *testing.T, r conformance.Report) string {
 // TIMEWAIT_CONFORMANCE_REPORTS=FILE every report as text.
 func TestInfrastructureScenarios(t *testing.T) {
 	skipUnlessAvailable(t)
+	t.Parallel() // with the other scenario tests: the slow tier's two 60 s expiries overlap
 	var mu sync.Mutex
 	reports := map[string]conformance.Report{}
 	scripts := conformance.InfrastructureScenarios()

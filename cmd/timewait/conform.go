@@ -35,7 +35,7 @@ func runConform(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	scenario := fs.String("scenario", "", "run only this scenario (see --list)")
 	variant := fs.String("variant", "", "run only the scenarios derived under this variant (timewait variants lists them; \"default\" for the model's default rules)")
 	infra := fs.Bool("infra", false, "also run the hand-written infrastructure scenarios")
-	slow := fs.Bool("slow", false, "also run the slow tier (the 60 s TIME_WAIT expiry)")
+	slow := fs.Bool("slow", false, "also run the slow tier (the scenarios that wait out the 60 s TIME_WAIT)")
 	list := fs.Bool("list", false, "list the scenarios and exit")
 	jsonOut := fs.Bool("json", false, "print the reports as JSON")
 	parallel := fs.Int("parallel", 4, "scenarios run at once (each in its own namespace)")
@@ -69,6 +69,7 @@ func runConform(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 		case *scenario != "" && c.name != *scenario:
 		case *variant != "" && c.variant != *variant:
 		case !*slow && *scenario == "" && c.query == nil && c.script.Budget() > slowScenario:
+		case !*slow && *scenario == "" && c.query != nil && c.query.Slow:
 		default:
 			chosen = append(chosen, c)
 		}
@@ -86,7 +87,7 @@ func runConform(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 			if c.query != nil {
 				doc = c.query.Doc
 			}
-			fmt.Fprintf(stdout, "%-38s %-18s %s\n", c.name, c.variant, doc)
+			fmt.Fprintf(stdout, "%-40s %-18s %s\n", c.name, c.variant, doc)
 		}
 		return exitHolds, nil
 	}
