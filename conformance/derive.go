@@ -106,6 +106,12 @@ func StepSituations(sp model.Space) map[string]func(from model.State, l model.La
 		"a-retransmits-fin-in-last-ack": func(from model.State, l model.Label, _ model.State) bool {
 			return l.Action.Kind == model.ActTimeout && l.Action.Side == model.A && from.Ends[model.A].St == model.LastAck
 		},
+		// B's RST, with SEG.SEQ other than A's RCV.NXT, reaches A in TIME-WAIT.
+		"rst-off-rcv-nxt-in-a-time-wait": func(from model.State, l model.Label, _ model.State) bool {
+			a := from.Ends[model.A]
+			g, ok := arrives(l, model.B, model.RST)
+			return ok && a.St == model.TimeWait && a.Inc == 1 && g.Seq != a.RcvNxt
+		},
 		// A new SYN of A's, above B's RCV.NXT, reaches B in TIME-WAIT.
 		"higher-syn-in-b-time-wait": func(from model.State, l model.Label, _ model.State) bool {
 			b := from.Ends[model.B]
@@ -191,6 +197,12 @@ func DerivedQueries() []Query {
 			Doc:     "the shortest run in which an RST at exactly RCV.NXT reaches A, the kernel, in TIME-WAIT (variant linux-rfc1337, tcp_rfc1337=1): the RST is ignored, A stays in TIME-WAIT",
 			Variant: "linux-rfc1337", Config: model.DefaultConfig(), Target: "rst-at-rcv-nxt-in-a-time-wait",
 			Sysctls: map[string]string{"net/ipv4/tcp_rfc1337": "1"},
+		},
+		{
+			Name:    "derived-rst-off-rcv-nxt-in-time-wait",
+			Doc:     "the shortest run in which an RST whose SEG.SEQ is not RCV.NXT reaches A, the kernel, in TIME-WAIT (variant linux, tcp_rfc1337=0): ignored, without an ACK, and A stays in TIME-WAIT",
+			Variant: "linux", Config: model.DefaultConfig(), Target: "rst-off-rcv-nxt-in-a-time-wait",
+			Sysctls: map[string]string{"net/ipv4/tcp_rfc1337": "0"},
 		},
 		{
 			Name:    "derived-syn-higher-in-time-wait",
