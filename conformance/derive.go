@@ -67,6 +67,11 @@ func Situations() map[string]func(model.State) bool {
 			a := s.Ends[model.A]
 			return a.St == model.SynSent && a.Inc == 2
 		},
+		// B has accepted A's second connection: ESTABLISHED in incarnation 2.
+		"b-second-connection": func(s model.State) bool {
+			b := s.Ends[model.B]
+			return b.St == model.Established && b.Inc == 2
+		},
 		// A's first connection is over without A having held TIME-WAIT: an
 		// abort, or an orphaned FIN-WAIT-2 that timed out.
 		"a-closed-without-time-wait": func(s model.State) bool {

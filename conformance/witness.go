@@ -43,10 +43,11 @@ const (
 // the script's: model number x is the script's v + off + (x − iss) (the
 // difference taken in the model's space).
 type numBase struct {
-	ok  bool
-	v   string // "k", "p", or a later incarnation's own variable ("k2")
-	off int64
-	iss model.Seq
+	ok    bool
+	v     string // "k", "p", or a later incarnation's own variable ("k2")
+	off   int64
+	iss   model.Seq
+	fresh bool // v is the kernel's own random choice, unrelated to the other numbers
 }
 
 // sentKey identifies a copy the peer sent: its fields without age and
@@ -70,6 +71,35 @@ type witnessCompiler struct {
 	sent         map[sentKey]int
 	now          int // model sub-ticks since the initial state
 	twTicks      int // model sub-ticks the kernel's side has spent in TIME-WAIT
+	// peerNxt is the peer's SND.NXT in each incarnation, last seen while
+	// it had a connection (a CLOSED endpoint's numbers are zeroed).
+	peerNxt [8]model.Seq
+	// ackExpr is, per side, the script expression last written for each
+	// of its model numbers in an ACK field: an RST that answers a segment
+	// takes its SEG.SEQ from that segment's SEG.ACK (RFC 9293 §3.10.7.1,
+	// §3.10.7.3), which may be a number of the sender's other
+	// incarnation, so it is written as that ACK field was.
+	ackExpr [2]map[model.Seq]string
+	// echo records, for each RST the peer sent, whether it answered a
+	// segment (its SEG.SEQ is that segment's SEG.ACK).
+	echo map[model.Segment]bool
+	// appOpen says the kernel's application holds a connection socket
+	// (from connect or accept, until it closes it).
+	appOpen bool
+}
+
+// echoKey is an emitted copy's identity, whatever its age.
+func echoKey(g model.Segment) model.Segment {
+	g.Age, g.Rtx = 0, false
+	return g
+}
+
+// answersSegment reports whether an RST sent in state st answers a segment
+// with <SEQ=SEG.ACK><CTL=RST>: from a state with no connection, or from
+// one not yet synchronized (RFC 9293 §3.10.7.1, §3.10.7.3). An RST from a
+// synchronized connection is an abort at SND.NXT.
+func answersSegment(st model.ConnState) bool {
+	return !st.HasTCB() || st == model.SynSent || st == model.SynReceived
 }
 
 // compileWitness compiles the witness of query q (run on the model with
@@ -77,16 +107,21 @@ type witnessCompiler struct {
 func compileWitness(q Query, cfg model.Config, sp model.Space, path *checker.Path[model.State, model.Label]) (Script, error) {
 	c := &witnessCompiler{q: q, cfg: cfg, sp: sp, kernel: q.Kernel, peer: q.Kernel.Peer(),
 		ts: cfg.Timestamps, sent: map[sentKey]int{}}
+	c.ackExpr = [2]map[model.Seq]string{{}, {}}
+	c.echo = map[model.Segment]bool{}
+	c.peerNxt[1] = path.Init.Ends[c.peer].SndNxt
 	// The model starts with both sides ESTABLISHED, ISS 0 on both: the
 	// kernel's numbers are k+n and the peer's p+n.
 	c.bases[c.kernel][1] = numBase{ok: true, v: "k"}
 	c.bases[c.peer][1] = numBase{ok: true, v: "p"}
 	c.prelude(path.Init)
+	c.appOpen = true
 	prev := path.Init
 	for i, st := range path.Steps {
 		if err := c.step(i+1, prev, st.Label, st.State); err != nil {
 			return Script{}, fmt.Errorf("query %s: step %d (%s): %w", q.Name, i+1, st.Label.Action, err)
 		}
+		c.note(prev, st.Label, st.State)
 		prev = st.State
 	}
 	last := path.Last().Ends[c.kernel]
@@ -147,16 +182,21 @@ func (c *witnessCompiler) step(n int, from model.State, l model.Label, to model.
 			return err
 		}
 		after := to.Ends[c.kernel]
-		restart := before.St == model.TimeWait && after.St == model.TimeWait && after.Inc == before.Inc &&
-			after.TW.On && before.TW.On && after.TW.Due > before.TW.Due && c.twTicks > 0
-		if restart {
-			// The model's TIME-WAIT has run for a while and this copy
-			// restarts it: let the kernel's run too, so that the restart
-			// shows in its timer.
+		// A copy reaching the kernel's TIME-WAIT after model time has
+		// passed there: let the kernel's timer run too, so that whether
+		// the copy restarts it (as the model says) shows in the timer.
+		inTW := before.St == model.TimeWait && after.St == model.TimeWait && after.Inc == before.Inc &&
+			before.TW.On && after.TW.On && c.twTicks > 0
+		restart := inTW && after.TW.Due > before.TW.Due
+		if inTW {
 			c.b.add(withRef(Sleep(twAge), ref("TIME-WAIT has run for a while before this copy")),
 				State(fmt.Sprintf("TIME_WAIT timer<=%s", twFull-twAge/2), 0))
 		}
-		spec, err := c.peerSpec(g)
+		if kb := c.bases[c.kernel][before.Inc&7]; before.St.HasTCB() && g.Inc != before.Inc && kb.fresh {
+			return fmt.Errorf("a copy of the peer's incarnation %d reaches the kernel's incarnation %d, whose ISS the kernel chose at random: "+
+				"what the model's connection does with it depends on numbers coinciding in the model's space", g.Inc, before.Inc)
+		}
+		spec, err := c.peerSpec(g, c.echo[echoKey(g)])
 		if err != nil {
 			return err
 		}
@@ -180,17 +220,29 @@ func (c *witnessCompiler) step(n int, from model.State, l model.Label, to model.
 		if err := c.expectKernel(l, n, before); err != nil {
 			return err
 		}
-		if restart {
+		switch {
+		case restart:
 			c.b.add(withRef(State(fmt.Sprintf("TIME_WAIT timer>=%s", twFull-time.Second), 0),
 				ref("the copy restarted TIME-WAIT: the kernel's timer is back to 60 s")))
+		case inTW:
+			c.b.add(withRef(State(fmt.Sprintf("TIME_WAIT timer<=%s", twFull-time.Second), 0),
+				ref("the copy did not restart TIME-WAIT: the kernel's timer runs on")))
+		}
+		if c.appOpen && before.St.HasTCB() && !after.St.HasTCB() {
+			// The connection was reset under the application, which
+			// still holds the socket: it closes it (nothing is sent).
+			c.b.add(withRef(App("close"), ref("the kernel's application closes its reset socket")))
+			c.appOpen = false
 		}
 		if after.Inc > 1 && before.St == model.SynReceived && after.St == model.Established {
 			c.b.add(withRef(App("accept"), ref("the kernel's application accepts the new connection")))
+			c.appOpen = true
 		}
 	case model.ActClose:
 		if a.Side != c.kernel {
 			return nil // the peer's FIN is sent when the model delivers it
 		}
+		c.appOpen = false
 		if c.cfg.CloseMode == model.CloseAbort && to.Ends[c.kernel].St == model.Closed {
 			c.b.add(withRef(App("abort"), ref("close "+c.kernel.String()+" with SO_LINGER 0: abort")))
 		} else {
@@ -234,6 +286,23 @@ func (c *witnessCompiler) step(n int, from model.State, l model.Label, to model.
 	return nil
 }
 
+// note keeps what later steps need from this one: time in the kernel's
+// TIME-WAIT, the peer's last SND.NXT per incarnation, and which RSTs the
+// peer sent in answer to a segment.
+func (c *witnessCompiler) note(from model.State, l model.Label, to model.State) {
+	if k := to.Ends[c.kernel]; k.St != model.TimeWait {
+		c.twTicks = 0
+	}
+	if p := to.Ends[c.peer]; p.St.HasTCB() {
+		c.peerNxt[p.Inc&7] = p.SndNxt
+	}
+	for _, g := range l.Sent[:l.NSent] {
+		if g.Src == c.peer && g.Flags == model.RST {
+			c.echo[echoKey(g)] = g.Orphan || answersSegment(from.Ends[c.peer].St)
+		}
+	}
+}
+
 // newPeerIncarnation gives the peer's new incarnation its numbers: the
 // model's ISS relative to the number the kernel compares it with (its
 // RCV.NXT while it holds the old connection, else the peer's old SND.NXT),
@@ -242,7 +311,7 @@ func (c *witnessCompiler) step(n int, from model.State, l model.Label, to model.
 func (c *witnessCompiler) newPeerIncarnation(from, to model.State) error {
 	ne := to.Ends[c.peer]
 	ke, pe := from.Ends[c.kernel], from.Ends[c.peer]
-	refInc, ref := pe.Inc, pe.SndNxt
+	refInc, ref := pe.Inc, c.peerNxt[pe.Inc&7]
 	if ke.St.HasTCB() {
 		refInc, ref = ke.Inc, ke.RcvNxt
 	}
@@ -267,8 +336,8 @@ func (c *witnessCompiler) newPeerIncarnation(from, to model.State) error {
 // kernel's SYN-ACK binds a new variable (k2, k3, …).
 func (c *witnessCompiler) newKernelIncarnation(from, to model.State) error {
 	old, ne := from.Ends[c.kernel], to.Ends[c.kernel]
-	if ne.Inc <= old.Inc || c.bases[c.kernel][ne.Inc].ok {
-		return nil
+	if !ne.St.HasTCB() || c.bases[c.kernel][ne.Inc&7].ok {
+		return nil // no connection yet (a listener's ISS is a placeholder), or known
 	}
 	if old.St == model.TimeWait && c.cfg.TWSyn == model.SynLinux {
 		if want := c.sp.Add(old.SndNxt, c.cfg.EffectiveWindow()+2); ne.ISS != want {
@@ -281,7 +350,7 @@ func (c *witnessCompiler) newKernelIncarnation(from, to model.State) error {
 		c.bases[c.kernel][ne.Inc] = numBase{ok: true, v: ob.v, off: ob.off + int64(c.sp.Sub(old.SndNxt, ob.iss)) + linuxTWISS, iss: ne.ISS}
 		return nil
 	}
-	c.bases[c.kernel][ne.Inc] = numBase{ok: true, v: fmt.Sprintf("k%d", ne.Inc), iss: ne.ISS}
+	c.bases[c.kernel][ne.Inc] = numBase{ok: true, v: fmt.Sprintf("k%d", ne.Inc), iss: ne.ISS, fresh: true}
 	return nil
 }
 
@@ -292,11 +361,14 @@ func (c *witnessCompiler) num(side model.Side, inc uint8, x model.Seq) (string, 
 	if !b.ok {
 		return "", fmt.Errorf("no numbers for %s's incarnation %d", side, inc)
 	}
-	n := b.off + int64(c.sp.Sub(x, b.iss))
-	if n == 0 {
+	switch n := b.off + int64(c.sp.Sub(x, b.iss)); {
+	case n == 0:
 		return b.v, nil
+	case n < 0:
+		return fmt.Sprintf("%s-%d", b.v, -n), nil
+	default:
+		return fmt.Sprintf("%s+%d", b.v, n), nil
 	}
-	return fmt.Sprintf("%s+%d", b.v, n), nil
 }
 
 // segSpec writes a model copy as a script segment: its SEG.SEQ in its
@@ -305,9 +377,16 @@ func (c *witnessCompiler) num(side model.Side, inc uint8, x model.Seq) (string, 
 // the other side; an RST answering a segment carries that segment's). An
 // RST|ACK answering a segment without ACK has SEG.SEQ 0 (RFC 9293
 // §3.10.7.1), a literal, not a number of either side.
-func (c *witnessCompiler) segSpec(g model.Segment) (string, error) {
+//
+// echo says the copy is an RST that answers a segment with
+// <SEQ=SEG.ACK><CTL=RST> (from a CLOSED or LISTEN endpoint, or a
+// connection not yet synchronized): its SEG.SEQ is then written as the
+// answered segment's ACK field was.
+func (c *witnessCompiler) segSpec(g model.Segment, echo bool) (string, error) {
 	parts := []string{g.Flags.String()}
-	if g.Orphan && g.Flags.Has(model.RST) && g.Flags.Has(model.ACK) && g.Seq == 0 {
+	if e, ok := c.ackExpr[g.Src][g.Seq]; echo && g.Flags == model.RST && ok {
+		parts = append(parts, "seq="+e)
+	} else if g.Orphan && g.Flags.Has(model.RST) && g.Flags.Has(model.ACK) && g.Seq == 0 {
 		parts = append(parts, "seq=0")
 	} else {
 		s, err := c.num(g.Src, g.Inc, g.Seq)
@@ -321,6 +400,7 @@ func (c *witnessCompiler) segSpec(g model.Segment) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		c.ackExpr[g.Src.Peer()][g.Ack] = s
 		parts = append(parts, "ack="+s)
 	}
 	if g.Len > 0 {
@@ -331,8 +411,8 @@ func (c *witnessCompiler) segSpec(g model.Segment) (string, error) {
 
 // peerSpec is segSpec for a copy the peer sends, with its Timestamps option
 // when the model has timestamps (every segment but an RST, as the model).
-func (c *witnessCompiler) peerSpec(g model.Segment) (string, error) {
-	s, err := c.segSpec(g)
+func (c *witnessCompiler) peerSpec(g model.Segment, echo bool) (string, error) {
+	s, err := c.segSpec(g, echo)
 	if err != nil || g.Flags.Has(model.RST) {
 		return s, err
 	}
@@ -363,7 +443,7 @@ func (c *witnessCompiler) expectKernel(l model.Label, n int, before model.Endpoi
 			continue
 		}
 		sent++
-		spec, err := c.segSpec(g)
+		spec, err := c.segSpec(g, g.Orphan || answersSegment(before.St))
 		if err != nil {
 			return err
 		}
@@ -371,7 +451,7 @@ func (c *witnessCompiler) expectKernel(l model.Label, n int, before model.Endpoi
 		if g.Flags == model.RST && before.St.HasTCB() {
 			withAck := g
 			withAck.Flags, withAck.Ack = model.RST|model.ACK, before.RcvNxt
-			alt, err := c.segSpec(withAck)
+			alt, err := c.segSpec(withAck, false)
 			if err != nil {
 				return err
 			}
@@ -385,10 +465,12 @@ func (c *witnessCompiler) expectKernel(l model.Label, n int, before model.Endpoi
 	return nil
 }
 
-// procState maps a model state to /proc/net/tcp's name.
+// procState maps a model state to /proc/net/tcp's name for the
+// connection's 4-tuple. A listening endpoint has no connection on it (the
+// kernel's listener is a socket of its own).
 func procState(s model.ConnState) string {
 	switch s {
-	case model.Closed:
+	case model.Closed, model.Listen:
 		return "GONE"
 	case model.SynSent:
 		return "SYN_SENT"
