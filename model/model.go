@@ -118,7 +118,7 @@ func (m *Model) Successors(s State, emit func(Label, State)) {
 			}
 		}
 	}
-	if st := s.Ends[A].St; st == Closed || st == TimeWait {
+	if m.connectMayOpen(s) {
 		for _, iss := range m.issList(s, A) {
 			a := Action{Kind: ActConnect, Side: A, ISS: iss}
 			if next, l, ok := m.userConnect(s, a, Label{Action: a}); ok {
@@ -147,6 +147,16 @@ func (m *Model) Successors(s State, emit func(Label, State)) {
 	if next, l, ok := m.tick(s, Label{Action: Action{Kind: ActTick}}); ok {
 		emit(l, next)
 	}
+}
+
+// connectMayOpen is a cheap necessary condition for userConnect: A has an
+// incarnation left, and is CLOSED, or in TIME-WAIT where tcp_tw_reuse or
+// the connect-in-TIME-WAIT mutant may take it over. It spares Successors
+// a call per ISS in every state where A cannot connect.
+func (m *Model) connectMayOpen(s State) bool {
+	e := s.Ends[A]
+	return int(e.Inc) < m.cfg.Incarnations &&
+		(e.St == Closed || e.St == TimeWait && (m.reuse > 0 || m.cfg.Mutant == MutConnectInTimeWait))
 }
 
 // Actions lists the enabled actions of s in a fixed order: for each distinct
@@ -188,7 +198,7 @@ func (m *Model) forEachAction(s State, f func(Action)) {
 	}
 	f(Action{Kind: ActClose, Side: A})
 	f(Action{Kind: ActClose, Side: B})
-	if st := s.Ends[A].St; st == Closed || st == TimeWait {
+	if m.connectMayOpen(s) {
 		for _, iss := range m.issList(s, A) {
 			f(Action{Kind: ActConnect, Side: A, ISS: iss})
 		}
