@@ -74,15 +74,11 @@ type witnessCompiler struct {
 	// peerNxt is the peer's SND.NXT in each incarnation, last seen while
 	// it had a connection (a CLOSED endpoint's numbers are zeroed).
 	peerNxt [8]model.Seq
-	// ackExpr is, per side, the script expression last written for each
-	// of its model numbers in an ACK field: an RST that answers a segment
-	// takes its SEG.SEQ from that segment's SEG.ACK (RFC 9293 §3.10.7.1,
-	// §3.10.7.3), which may be a number of the sender's other
-	// incarnation, so it is written as that ACK field was.
-	ackExpr [2]map[model.Seq]string
-	// echo records, for each RST the peer sent, whether it answered a
-	// segment (its SEG.SEQ is that segment's SEG.ACK).
-	echo map[model.Segment]bool
+	// echo holds, for each RST the peer sent in answer to a segment, the
+	// script expression of that segment's SEG.ACK: the RST's SEG.SEQ
+	// (RFC 9293 §3.10.7.1, §3.10.7.3), which may be a number of the
+	// sender's other incarnation, so it is written as that ACK field was.
+	echo map[model.Segment]string
 	// appOpen says the kernel's application holds a connection socket
 	// (from connect or accept, until it closes it).
 	appOpen bool
@@ -92,6 +88,18 @@ type witnessCompiler struct {
 func echoKey(g model.Segment) model.Segment {
 	g.Age, g.Rtx = 0, false
 	return g
+}
+
+// answeredAck is the script expression of the SEG.ACK of the copy that
+// step l delivers from side from, when l delivers one that acknowledges:
+// the SEG.SEQ of an RST answering it.
+func (c *witnessCompiler) answeredAck(l model.Label, from model.Side) (string, bool) {
+	g := l.Action.Seg
+	if l.Action.Kind != model.ActDeliver || g.Src != from || !g.Flags.Has(model.ACK) {
+		return "", false
+	}
+	e, err := c.num(from.Peer(), g.Inc, g.Ack)
+	return e, err == nil
 }
 
 // answersSegment reports whether an RST sent in state st answers a segment
@@ -107,8 +115,7 @@ func answersSegment(st model.ConnState) bool {
 func compileWitness(q Query, cfg model.Config, sp model.Space, path *checker.Path[model.State, model.Label]) (Script, error) {
 	c := &witnessCompiler{q: q, cfg: cfg, sp: sp, kernel: q.Kernel, peer: q.Kernel.Peer(),
 		ts: cfg.Timestamps, sent: map[sentKey]int{}}
-	c.ackExpr = [2]map[model.Seq]string{{}, {}}
-	c.echo = map[model.Segment]bool{}
+	c.echo = map[model.Segment]string{}
 	c.peerNxt[1] = path.Init.Ends[c.peer].SndNxt
 	// The model starts with both sides ESTABLISHED, ISS 0 on both: the
 	// kernel's numbers are k+n and the peer's p+n.
@@ -121,7 +128,7 @@ func compileWitness(q Query, cfg model.Config, sp model.Space, path *checker.Pat
 		if err := c.step(i+1, prev, st.Label, st.State); err != nil {
 			return Script{}, fmt.Errorf("query %s: step %d (%s): %w", q.Name, i+1, st.Label.Action, err)
 		}
-		c.note(prev, st.Label, st.State)
+		c.note(i+1, prev, st.Label, st.State)
 		prev = st.State
 	}
 	last := path.Last().Ends[c.kernel]
@@ -190,11 +197,11 @@ func (c *witnessCompiler) step(n int, from model.State, l model.Label, to model.
 		restart := inTW && after.TW.Due > before.TW.Due
 		if inTW {
 			c.b.add(withRef(Sleep(twAge), ref("TIME-WAIT has run for a while before this copy")),
-				State(fmt.Sprintf("TIME_WAIT timer<=%s", twFull-twAge/2), 0))
+				State(fmt.Sprintf("TIME_WAIT timer<=%s", twFull-twAge*3/4), 0))
 		}
-		if kb := c.bases[c.kernel][before.Inc&7]; before.St.HasTCB() && g.Inc != before.Inc && kb.fresh {
-			return fmt.Errorf("a copy of the peer's incarnation %d reaches the kernel's incarnation %d, whose ISS the kernel chose at random: "+
-				"what the model's connection does with it depends on numbers coinciding in the model's space", g.Inc, before.Inc)
+		if kb := c.bases[c.kernel][before.Inc&7]; before.St.HasTCB() && g.Inc != before.Inc && kb.fresh && g.Flags.Has(model.ACK) {
+			return fmt.Errorf("a copy of the peer's incarnation %d, acknowledging, reaches the kernel's incarnation %d, whose ISS the kernel chose at random: "+
+				"what the model's connection does with its ACK field depends on numbers coinciding in the model's space", g.Inc, before.Inc)
 		}
 		spec, err := c.peerSpec(g, c.echo[echoKey(g)])
 		if err != nil {
@@ -224,15 +231,10 @@ func (c *witnessCompiler) step(n int, from model.State, l model.Label, to model.
 		case restart:
 			c.b.add(withRef(State(fmt.Sprintf("TIME_WAIT timer>=%s", twFull-time.Second), 0),
 				ref("the copy restarted TIME-WAIT: the kernel's timer is back to 60 s")))
+			c.twTicks = 0 // no model time has passed since the restart
 		case inTW:
 			c.b.add(withRef(State(fmt.Sprintf("TIME_WAIT timer<=%s", twFull-time.Second), 0),
 				ref("the copy did not restart TIME-WAIT: the kernel's timer runs on")))
-		}
-		if c.appOpen && before.St.HasTCB() && !after.St.HasTCB() {
-			// The connection was reset under the application, which
-			// still holds the socket: it closes it (nothing is sent).
-			c.b.add(withRef(App("close"), ref("the kernel's application closes its reset socket")))
-			c.appOpen = false
 		}
 		if after.Inc > 1 && before.St == model.SynReceived && after.St == model.Established {
 			c.b.add(withRef(App("accept"), ref("the kernel's application accepts the new connection")))
@@ -289,7 +291,14 @@ func (c *witnessCompiler) step(n int, from model.State, l model.Label, to model.
 // note keeps what later steps need from this one: time in the kernel's
 // TIME-WAIT, the peer's last SND.NXT per incarnation, and which RSTs the
 // peer sent in answer to a segment.
-func (c *witnessCompiler) note(from model.State, l model.Label, to model.State) {
+func (c *witnessCompiler) note(n int, from model.State, l model.Label, to model.State) {
+	if c.appOpen && from.Ends[c.kernel].St.HasTCB() && !to.Ends[c.kernel].St.HasTCB() {
+		// The connection ended under the application (reset, or its
+		// retransmissions gave up), which still holds the socket: it
+		// closes it (nothing is sent).
+		c.b.add(withRef(App("close"), fmt.Sprintf("model step %d: the kernel's application closes its dead socket", n)))
+		c.appOpen = false
+	}
 	if k := to.Ends[c.kernel]; k.St != model.TimeWait {
 		c.twTicks = 0
 	}
@@ -297,8 +306,10 @@ func (c *witnessCompiler) note(from model.State, l model.Label, to model.State) 
 		c.peerNxt[p.Inc&7] = p.SndNxt
 	}
 	for _, g := range l.Sent[:l.NSent] {
-		if g.Src == c.peer && g.Flags == model.RST {
-			c.echo[echoKey(g)] = g.Orphan || answersSegment(from.Ends[c.peer].St)
+		if g.Src == c.peer && g.Flags == model.RST && (g.Orphan || answersSegment(from.Ends[c.peer].St)) {
+			if e, ok := c.answeredAck(l, c.kernel); ok {
+				c.echo[echoKey(g)] = e
+			}
 		}
 	}
 }
@@ -378,14 +389,14 @@ func (c *witnessCompiler) num(side model.Side, inc uint8, x model.Seq) (string, 
 // RST|ACK answering a segment without ACK has SEG.SEQ 0 (RFC 9293
 // §3.10.7.1), a literal, not a number of either side.
 //
-// echo says the copy is an RST that answers a segment with
-// <SEQ=SEG.ACK><CTL=RST> (from a CLOSED or LISTEN endpoint, or a
-// connection not yet synchronized): its SEG.SEQ is then written as the
-// answered segment's ACK field was.
-func (c *witnessCompiler) segSpec(g model.Segment, echo bool) (string, error) {
+// echo, when not empty, is the SEG.SEQ of an RST that answers a segment
+// with <SEQ=SEG.ACK><CTL=RST> (from a CLOSED or LISTEN endpoint, or a
+// connection not yet synchronized): the answered segment's ACK field as
+// the script wrote it.
+func (c *witnessCompiler) segSpec(g model.Segment, echo string) (string, error) {
 	parts := []string{g.Flags.String()}
-	if e, ok := c.ackExpr[g.Src][g.Seq]; echo && g.Flags == model.RST && ok {
-		parts = append(parts, "seq="+e)
+	if echo != "" && g.Flags == model.RST {
+		parts = append(parts, "seq="+echo)
 	} else if g.Orphan && g.Flags.Has(model.RST) && g.Flags.Has(model.ACK) && g.Seq == 0 {
 		parts = append(parts, "seq=0")
 	} else {
@@ -400,7 +411,6 @@ func (c *witnessCompiler) segSpec(g model.Segment, echo bool) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		c.ackExpr[g.Src.Peer()][g.Ack] = s
 		parts = append(parts, "ack="+s)
 	}
 	if g.Len > 0 {
@@ -411,7 +421,7 @@ func (c *witnessCompiler) segSpec(g model.Segment, echo bool) (string, error) {
 
 // peerSpec is segSpec for a copy the peer sends, with its Timestamps option
 // when the model has timestamps (every segment but an RST, as the model).
-func (c *witnessCompiler) peerSpec(g model.Segment, echo bool) (string, error) {
+func (c *witnessCompiler) peerSpec(g model.Segment, echo string) (string, error) {
 	s, err := c.segSpec(g, echo)
 	if err != nil || g.Flags.Has(model.RST) {
 		return s, err
@@ -443,7 +453,11 @@ func (c *witnessCompiler) expectKernel(l model.Label, n int, before model.Endpoi
 			continue
 		}
 		sent++
-		spec, err := c.segSpec(g, g.Orphan || answersSegment(before.St))
+		var echo string
+		if g.Orphan || answersSegment(before.St) {
+			echo, _ = c.answeredAck(l, c.peer)
+		}
+		spec, err := c.segSpec(g, echo)
 		if err != nil {
 			return err
 		}
@@ -451,7 +465,7 @@ func (c *witnessCompiler) expectKernel(l model.Label, n int, before model.Endpoi
 		if g.Flags == model.RST && before.St.HasTCB() {
 			withAck := g
 			withAck.Flags, withAck.Ack = model.RST|model.ACK, before.RcvNxt
-			alt, err := c.segSpec(withAck, false)
+			alt, err := c.segSpec(withAck, "")
 			if err != nil {
 				return err
 			}
