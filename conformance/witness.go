@@ -70,7 +70,7 @@ type witnessCompiler struct {
 	bases        [2][8]numBase
 	sent         map[sentKey]int
 	now          int // model sub-ticks since the initial state
-	twTicks      int // model sub-ticks the kernel's side has spent in TIME-WAIT
+	twTicks      int // model sub-ticks since the kernel's side entered or last restarted TIME-WAIT
 	// peerNxt is the peer's SND.NXT in each incarnation, last seen while
 	// it had a connection (a CLOSED endpoint's numbers are zeroed).
 	peerNxt [8]model.Seq
@@ -84,7 +84,8 @@ type witnessCompiler struct {
 	appOpen bool
 }
 
-// echoKey is an emitted copy's identity, whatever its age.
+// echoKey is an emitted copy's identity, whatever its age (a
+// retransmission is the same octets).
 func echoKey(g model.Segment) model.Segment {
 	g.Age, g.Rtx = 0, false
 	return g
@@ -207,9 +208,7 @@ func (c *witnessCompiler) step(n int, from model.State, l model.Label, to model.
 		if err != nil {
 			return err
 		}
-		key := g
-		key.Age, key.Rtx = 0, false
-		k := sentKey{g: key}
+		k := sentKey{g: echoKey(g)}
 		if c.ts {
 			k.at = c.now - int(g.Age)
 		}
