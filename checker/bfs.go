@@ -913,6 +913,12 @@ func (e *explorer[S, L]) collision() float64 {
 	if !e.seen.fp {
 		return 0
 	}
-	n := float64(e.stored)
-	return math.Min(1, n*n/math.Exp2(65))
+	return collisionBound(e.stored)
+}
+
+// collisionBound is the probability bound n²/2⁶⁵ that one of n 64-bit
+// fingerprints collided with another (see [Result.Collision]).
+func collisionBound(n int) float64 {
+	f := float64(n)
+	return math.Min(1, f*f/math.Exp2(65))
 }

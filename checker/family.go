@@ -1,0 +1,525 @@
+package checker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/bits"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// FamilyModel is a family of up to 64 transition systems (its members,
+// numbered from 0) whose states share one encoding, the key: a key may be a
+// state of several members, which then have the same transitions from it
+// except where the family says otherwise. CheckFamily explores all members
+// at once, expanding a key once for all the members that reach it.
+type FamilyModel[S comparable, L any] interface {
+	// Init returns the keys of the initial states, shared by every member.
+	Init() []S
+	// Concrete returns member i's state with key k.
+	Concrete(k S, i int) S
+	// Successors emits the transitions of the members in the set members
+	// (bit i: member i) from the key k. The members of one emission share
+	// it: from and to are the concrete states of one of them, and toKey
+	// the target's key, the same for all of them. A member with no
+	// transition from k has none emitted.
+	Successors(k S, members uint64, emit func(members uint64, from S, label L, to S, toKey S))
+	// Hash returns a well-mixed 64-bit fingerprint of a key.
+	Hash(k S) uint64
+}
+
+// FamilyOptions bound and observe CheckFamily.
+type FamilyOptions struct {
+	// MaxStates, if positive, bounds the number of keys stored; discovering
+	// a further key stops the search (StopReason "max-states").
+	MaxStates int
+	// MaxMemory, if positive, bounds in bytes the visited set plus the two
+	// levels held; exceeding it stops the search (StopReason "memory").
+	MaxMemory int64
+	// Store selects the visited set as for Check: StoreAuto keeps keys
+	// exactly up to ExactLimit keys, then switches to fingerprints.
+	Store StoreMode
+	// ExactLimit is StoreAuto's switch point; 0 means DefaultExactLimit.
+	ExactLimit int
+	// Workers is the number of goroutines that expand keys; 0 means
+	// runtime.GOMAXPROCS(0). Results do not depend on it.
+	Workers int
+	// AllowDeadlock keeps following a member that has a state with no
+	// successor; by default the member is dropped there, like a violation.
+	AllowDeadlock bool
+	// Progress, if non-nil, is called about every ProgressEvery (default
+	// one second) from the calling goroutine.
+	Progress      func(Progress)
+	ProgressEvery time.Duration
+	_             struct{}
+}
+
+// MemberResult is what CheckFamily found for one member.
+type MemberResult struct {
+	// States and Transitions count the member's distinct states and its
+	// transitions. They are the member's whole space (what Check would
+	// count) only when the family search is complete and the member was
+	// not dropped.
+	States, Transitions int
+	// Violated has one entry per property: whether a state or transition
+	// of the member that violates it was met before the member was dropped
+	// (so at least the property that dropped it).
+	Violated []bool
+	// Deadlock says whether the member has a state with no successor.
+	Deadlock bool
+	// Dropped says the member stopped being followed at its first
+	// violation (or deadlock, unless AllowDeadlock): its counts are partial.
+	Dropped bool
+}
+
+// FamilyResult is the result of CheckFamily.
+type FamilyResult struct {
+	Members    []MemberResult
+	Keys       int    // distinct keys stored
+	Expansions int    // Successors calls (one per key and arrival of new members)
+	Complete   bool   // every member not dropped was explored completely
+	StopReason string // why an incomplete search stopped: "max-states", "memory" or "cancelled"
+	Store      StoreMode
+	Collision  float64 // as Result.Collision, over the keys
+	PeakBytes  int64   // the largest visited set plus levels held
+}
+
+type famItem[S comparable] struct {
+	k    S
+	mask uint64
+}
+
+// famShards is the number of parts of the visited set; during an insert
+// phase each part is written by one worker.
+const famShards = 256
+
+// famStore maps keys to the set of members that reached them: exactly in Go
+// maps, or by 64-bit fingerprint in open-addressing tables. It is split into
+// famShards shards by the fingerprint's top bits.
+type famStore[S comparable] struct {
+	shards [famShards]famShard[S]
+	fp     bool
+}
+
+type famShard[S comparable] struct {
+	exact map[S]uint64
+	slots []famSlot // fingerprint mode: len is a power of two
+	n     int
+}
+
+type famSlot struct{ fp, mask uint64 }
+
+func famShardOf(fp uint64) int { return int(fp >> 56) }
+
+func newFamStore[S comparable](fp bool) *famStore[S] {
+	t := &famStore[S]{fp: fp}
+	for i := range t.shards {
+		if fp {
+			t.shards[i].grow()
+		} else {
+			t.shards[i].exact = map[S]uint64{}
+		}
+	}
+	return t
+}
+
+func (t *famStore[S]) len() int {
+	n := 0
+	for i := range t.shards {
+		n += t.shards[i].n
+	}
+	return n
+}
+
+// add records that the members of mask reach key k (fingerprint fp) and
+// returns those that had not.
+func (sh *famShard[S]) add(k S, fp, mask uint64) uint64 {
+	if sh.exact != nil {
+		old, ok := sh.exact[k]
+		if !ok {
+			sh.n++
+		}
+		nw := mask &^ old
+		if nw != 0 {
+			sh.exact[k] = old | nw
+		}
+		return nw
+	}
+	if fp == 0 {
+		fp = 1 // 0 marks an empty slot
+	}
+	if (sh.n+1)*4 > len(sh.slots)*3 {
+		sh.grow()
+	}
+	m := uint64(len(sh.slots) - 1)
+	for i := fp & m; ; i = (i + 1) & m {
+		s := &sh.slots[i]
+		switch s.fp {
+		case fp:
+			nw := mask &^ s.mask
+			s.mask |= nw
+			return nw
+		case 0:
+			*s = famSlot{fp, mask}
+			sh.n++
+			return mask
+		}
+	}
+}
+
+// touch loads the home slot of fp, so that the cache misses of several
+// insertions overlap.
+func (sh *famShard[S]) touch(fp uint64) uint64 {
+	if sh.exact != nil {
+		return 0
+	}
+	return sh.slots[fp&uint64(len(sh.slots)-1)].fp
+}
+
+func (sh *famShard[S]) grow() {
+	old := sh.slots
+	sh.slots = make([]famSlot, max(2*len(old), 64))
+	m := uint64(len(sh.slots) - 1)
+	for _, s := range old {
+		if s.fp == 0 {
+			continue
+		}
+		i := s.fp & m
+		for sh.slots[i].fp != 0 {
+			i = (i + 1) & m
+		}
+		sh.slots[i] = s
+	}
+}
+
+// toFingerprints converts an exact store to fingerprint tables.
+func (t *famStore[S]) toFingerprints(hash func(S) uint64) {
+	t.fp = true
+	old := make([]map[S]uint64, famShards)
+	for i := range t.shards {
+		sh := &t.shards[i]
+		old[i] = sh.exact
+		sh.exact, sh.n, sh.slots = nil, 0, nil
+		sh.grow()
+	}
+	for _, ex := range old {
+		for k, mask := range ex {
+			fp := hash(k)
+			t.shards[famShardOf(fp)].add(k, fp, mask)
+		}
+	}
+}
+
+func (t *famStore[S]) bytes() int64 {
+	if !t.fp {
+		var k S
+		// A Go map holds about 1.3 slots per key of key, value and control byte.
+		return int64(float64(t.len()) * 1.3 * float64(unsafe.Sizeof(k)+9))
+	}
+	var b int64
+	for i := range t.shards {
+		b += int64(len(t.shards[i].slots)) * int64(unsafe.Sizeof(famSlot{}))
+	}
+	return b
+}
+
+// famCand is a transition's target found in an expand phase, waiting for the
+// insert phase: its key, fingerprint and the members that reach it.
+type famCand[S comparable] struct {
+	k       S
+	fp      uint64
+	members uint64
+}
+
+// famWorker is one goroutine's share of a family search: its part of the
+// next level and its counts, merged when the level ends.
+type famWorker[S comparable] struct {
+	cands       []famCand[S] // expand phase output
+	next        []famItem[S] // insert phase output: the next level
+	states      []int        // per member
+	trans       []int        // per member
+	viol        []uint64
+	dead        uint64
+	sink        uint64 // keeps the touch loads alive
+	expansions  int
+	transitions int
+}
+
+// CheckFamily explores every member of fm (n members, 1 ≤ n ≤ 64) and
+// evaluates props, which must all be Always properties, on each: a
+// member's state predicates on its states, its step predicates on its
+// transitions. It visits each key once per set of members that first
+// reach it together, so members with mostly equal state spaces cost
+// little more than one of them. The predicates must give the same answer
+// on the concrete states of every member that shares a key (for a TW
+// family: they must not read a TIME-WAIT countdown).
+//
+// A member is dropped — no longer followed — at its first violation of any
+// property or its first deadlock (unless opts.AllowDeadlock): the caller
+// then needs a plain search of that member for a counterexample, and its
+// counts stop. The search ends when the space is explored, every member is
+// dropped, or a bound or ctx stops it (incomplete). The order of
+// exploration is breadth-first by key, but unlike Check this finds no
+// paths: it decides, for each member, whether any violation or deadlock is
+// reachable, and counts the states and transitions of the members not
+// dropped, which do not depend on the order or on the number of workers.
+func CheckFamily[S comparable, L any](ctx context.Context, fm FamilyModel[S, L], n int, props []Property[S, L], opts FamilyOptions) (FamilyResult, error) {
+	if n < 1 || n > 64 {
+		return FamilyResult{}, fmt.Errorf("checker: a family has 1..64 members, got %d", n)
+	}
+	for _, p := range props {
+		if p.Kind != Always {
+			return FamilyResult{}, fmt.Errorf("checker: CheckFamily takes Always properties; %s is not", p.Name)
+		}
+	}
+	if opts.Store > StoreFingerprint {
+		return FamilyResult{}, errors.New("checker: unknown store mode")
+	}
+	limit := opts.ExactLimit
+	if limit <= 0 {
+		limit = DefaultExactLimit
+	}
+	every := opts.ProgressEvery
+	if every <= 0 {
+		every = time.Second
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	res := FamilyResult{Members: make([]MemberResult, n), Complete: true, Store: StoreExact}
+	all := ^uint64(0) >> (64 - n)
+	var active atomic.Uint64
+	active.Store(all)
+	st := newFamStore[S](opts.Store == StoreFingerprint)
+	ws := make([]*famWorker[S], workers)
+	for w := range ws {
+		ws[w] = &famWorker[S]{states: make([]int, n), trans: make([]int, n), viol: make([]uint64, len(props))}
+	}
+	forEach := func(mask uint64, f func(i int)) {
+		for ; mask != 0; mask &= mask - 1 {
+			f(bits.TrailingZeros64(mask))
+		}
+	}
+	// stored accounts, in worker w, for a key newly reached by the members
+	// of mask: counts, then state predicates on one member's state.
+	stored := func(w *famWorker[S], k S, mask uint64) {
+		forEach(mask, func(i int) { w.states[i]++ })
+		var s S
+		have := false
+		for p := range props {
+			if props[p].State == nil {
+				continue
+			}
+			if !have {
+				s, have = fm.Concrete(k, bits.TrailingZeros64(mask)), true
+			}
+			if !props[p].State(s) {
+				w.viol[p] |= mask
+				active.And(^mask)
+			}
+		}
+	}
+	var level []famItem[S]
+	for _, k := range fm.Init() {
+		fp := fm.Hash(k)
+		if nw := st.shards[famShardOf(fp)].add(k, fp, all); nw != 0 {
+			level = append(level, famItem[S]{k, nw})
+			stored(ws[0], k, nw)
+		}
+	}
+	itemSize := int64(unsafe.Sizeof(famItem[S]{}))
+	candSize := int64(unsafe.Sizeof(famCand[S]{}))
+	start := time.Now()
+	depth, transitions := 0, 0
+	var nextLen int
+	memory := func() int64 {
+		b := st.bytes() + int64(cap(level)+nextLen)*itemSize
+		for _, w := range ws {
+			b += int64(cap(w.cands)) * candSize
+		}
+		return b
+	}
+
+	// expand is the expand phase of items in worker w: transitions counted,
+	// step predicates evaluated, targets appended to w.cands.
+	expand := func(w *famWorker[S], items []famItem[S]) {
+		var (
+			emitted  uint64
+			runMask  uint64
+			runCount int
+		)
+		flush := func() {
+			forEach(runMask, func(i int) { w.trans[i] += runCount })
+			runMask, runCount = 0, 0
+		}
+		emit := func(members uint64, from S, label L, to S, toKey S) {
+			members &= active.Load()
+			if members == 0 {
+				return
+			}
+			if members != runMask {
+				flush()
+				runMask = members
+			}
+			runCount++
+			w.transitions++
+			emitted |= members
+			for p := range props {
+				if props[p].Step != nil && !props[p].Step(from, label, to) {
+					w.viol[p] |= members
+					active.And(^members)
+				}
+			}
+			w.cands = append(w.cands, famCand[S]{toKey, fm.Hash(toKey), members})
+		}
+		for q := range items {
+			mask := items[q].mask & active.Load()
+			if mask == 0 {
+				continue
+			}
+			w.expansions++
+			emitted = 0
+			fm.Successors(items[q].k, mask, emit)
+			flush()
+			if dead := mask &^ emitted & active.Load(); dead != 0 {
+				w.dead |= dead
+				if !opts.AllowDeadlock {
+					active.And(^dead)
+				}
+			}
+		}
+	}
+	// insert is the insert phase of worker g: every worker's candidates in
+	// the shards g owns (shard ≡ g mod workers), in order, with the home
+	// slots of a run of them loaded first so that their misses overlap.
+	insert := func(g int) {
+		w := ws[g]
+		var sink uint64
+		for _, src := range ws {
+			cs := src.cands
+			for lo := 0; lo < len(cs); lo += 16 {
+				run := cs[lo:min(lo+16, len(cs))]
+				for i := range run {
+					if sh := famShardOf(run[i].fp); sh%workers == g {
+						sink += st.shards[sh].touch(run[i].fp)
+					}
+				}
+				for i := range run {
+					c := &run[i]
+					sh := famShardOf(c.fp)
+					if sh%workers != g {
+						continue
+					}
+					if nw := st.shards[sh].add(c.k, c.fp, c.members&active.Load()); nw != 0 {
+						w.next = append(w.next, famItem[S]{c.k, nw})
+						stored(w, c.k, nw)
+					}
+				}
+			}
+		}
+		w.sink = sink
+	}
+	parallel := func(f func(w int)) {
+		if workers == 1 {
+			f(0)
+			return
+		}
+		var wg sync.WaitGroup
+		for w := range ws {
+			wg.Add(1)
+			go func() { defer wg.Done(); f(w) }()
+		}
+		wg.Wait()
+	}
+
+	const chunk, batch = 256, 16384
+	lastProgress := time.Now()
+	stopReason := ""
+search:
+	for len(level) > 0 && active.Load() != 0 {
+		for lo := 0; lo < len(level); lo += batch {
+			items := level[lo:min(lo+batch, len(level))]
+			var claim atomic.Int64
+			parallel(func(w int) {
+				for {
+					a := int(claim.Add(chunk)) - chunk
+					if a >= len(items) {
+						return
+					}
+					expand(ws[w], items[a:min(a+chunk, len(items))])
+				}
+			})
+			parallel(insert)
+			nextLen = 0
+			for _, w := range ws {
+				transitions += len(w.cands)
+				w.cands = w.cands[:0]
+				nextLen += cap(w.next)
+			}
+			switch mem := memory(); {
+			case ctx.Err() != nil:
+				stopReason = "cancelled"
+			case opts.MaxStates > 0 && st.len() > opts.MaxStates:
+				stopReason = "max-states"
+			case opts.MaxMemory > 0 && mem > opts.MaxMemory:
+				stopReason = "memory"
+			default:
+				res.PeakBytes = max(res.PeakBytes, mem)
+			}
+			if stopReason != "" {
+				break search
+			}
+			if opts.Progress != nil && time.Since(lastProgress) >= every {
+				lastProgress = time.Now()
+				opts.Progress(Progress{States: st.len(), Transitions: transitions, Depth: depth,
+					Queue: len(level) - lo - len(items), Memory: res.PeakBytes, Elapsed: time.Since(start)})
+			}
+		}
+		level = level[:0]
+		for _, w := range ws {
+			level = append(level, w.next...)
+			w.next = w.next[:0]
+		}
+		depth++
+		if !st.fp && opts.Store == StoreAuto && st.len() > limit {
+			st.toFingerprints(fm.Hash)
+		}
+	}
+	if stopReason != "" {
+		res.Complete, res.StopReason = false, stopReason
+	}
+	act := active.Load()
+	for _, w := range ws {
+		res.Expansions += w.expansions
+		for i := range res.Members {
+			mr := &res.Members[i]
+			mr.States += w.states[i]
+			mr.Transitions += w.trans[i]
+			mr.Deadlock = mr.Deadlock || w.dead&(1<<i) != 0
+			if mr.Violated == nil {
+				mr.Violated = make([]bool, len(props))
+			}
+			for p := range props {
+				mr.Violated[p] = mr.Violated[p] || w.viol[p]&(1<<i) != 0
+			}
+		}
+	}
+	for i := range res.Members {
+		res.Members[i].Dropped = act&(1<<i) == 0
+	}
+	res.Keys = st.len()
+	res.PeakBytes = max(res.PeakBytes, memory())
+	if st.fp {
+		res.Store = StoreFingerprint
+		res.Collision = collisionBound(res.Keys)
+	}
+	if res.StopReason == "cancelled" {
+		return res, ctx.Err()
+	}
+	return res, nil
+}
