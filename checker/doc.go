@@ -18,6 +18,11 @@
 //     early stop never reports [Holds] or [NotFound]; it reports [Incomplete]
 //     for undecided properties. [Violated] and [Found] are final regardless.
 //
+// Besides, [CheckFamily] explores a family of models that share one state
+// encoding ([FamilyModel]: the members of a sweep's TIME-WAIT column) in one
+// search, expanding each state once for all the members that reach it; it
+// decides violations and counts per member but builds no paths.
+//
 // The package is domain-agnostic: it must not import anything from this module
 // (only the standard library), so that models of any protocol can be checked
 // with it.

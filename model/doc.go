@@ -26,5 +26,9 @@
 // Time is continuous in the reference semantics and discretised exactly on a
 // grid of Config.Grid sub-ticks per tick (see docs/model.md).
 //
+// A [TWFamily] encodes the states of the models that differ only in
+// TIME-WAIT's length with one TW-independent key (the TIME-WAIT countdown
+// stored as its age), so that a sweep can explore its TW column at once.
+//
 // Import rule: package model imports the standard library only.
 package model

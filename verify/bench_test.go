@@ -96,3 +96,34 @@ func BenchmarkExplore(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSweep runs `timewait sweep --msl N` (the default configuration and
+// the two TIME-WAIT properties, TWs from 4·MSL+1 down until both fail) with
+// the shared TW search and without it (--no-share), and reports the
+// sweep's seconds. The default sweep is MSL 1..4:
+//
+//	go test ./verify -run XXX -bench 'Sweep/msl=1..4' -benchtime 1x -timeout 60m
+func BenchmarkSweep(b *testing.B) {
+	for _, r := range []struct {
+		name string
+		msl  []int
+	}{{"msl=2", []int{2}}, {"msl=3", []int{3}}, {"msl=1..4", []int{1, 2, 3, 4}}} {
+		for _, noShare := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s/no-share=%v", r.name, noShare), func(b *testing.B) {
+				spec := SweepSpec{Base: model.DefaultConfig(), MSL: r.msl, Props: properties.Safety()[:2], NoShare: noShare}
+				for b.Loop() {
+					rep, err := Sweep(context.Background(), spec, nil)
+					if err != nil {
+						b.Fatal(err)
+					}
+					for _, t := range rep.Thresholds {
+						if t.MinTW == nil || *t.MinTW != 2*t.MSL {
+							b.Fatalf("msl=%d %s: min_tw %v, want 2·MSL", t.MSL, t.Property, t.MinTW)
+						}
+					}
+				}
+				b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/sweep")
+			})
+		}
+	}
+}

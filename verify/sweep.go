@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -125,6 +126,16 @@ type SweepSpec struct {
 	Apply func(model.Config) model.Config
 	// Starting, if set, is called before each configuration is checked.
 	Starting func(cfg model.Config, params []Param)
+	// NoShare checks every TW with a search of its own. By default the TWs
+	// of one configuration are first explored together, in one search that
+	// shares the states they have in common (model.TWFamily); only the TWs
+	// at which a property fails (or a bound or deadlock intervenes) are then
+	// searched alone, for their counterexample. The rows are the same
+	// either way, but for their Seconds and Shared.
+	NoShare bool
+	// StartingShared, if set, is called before the shared search of the
+	// TWs tws of one configuration.
+	StartingShared func(cfg model.Config, tws []int, params []Param)
 }
 
 // Row is one checked (configuration, property) pair of a sweep.
@@ -140,6 +151,10 @@ type Row struct {
 	Seconds     float64
 	Path        *Path
 	Config      model.Config
+	// Shared says the row was decided by the search shared by the
+	// configuration's TWs (SweepSpec.NoShare); Seconds is then that
+	// search's time, the same on each row it decided.
+	Shared bool
 }
 
 // Threshold is the smallest TIME-WAIT from which a property holds for every
@@ -218,12 +233,29 @@ func sweepTW(ctx context.Context, cfg model.Config, tws []int, params []Param, s
 	if !spec.AllTW {
 		sort.Sort(sort.Reverse(sort.IntSlice(order)))
 	}
+	shared, err := shareTW(ctx, cfg, order, params, spec)
+	if err != nil {
+		return rows, fmt.Errorf("msl=%d tw=%d..%d (shared search): %w", cfg.MSL, slices.Min(order), slices.Max(order), err)
+	}
 	violated := map[string]bool{}
 	for _, tw := range order {
 		if !spec.AllTW && len(violated) == len(spec.Props) {
 			break
 		}
 		cfg.TW = tw
+		if a, ok := shared[tw]; ok {
+			for _, p := range spec.Props {
+				r := Row{
+					MSL: cfg.MSL, TW: tw, Params: params, Property: p.ID, Verdict: checker.Holds, Complete: true,
+					States: a.states, Transitions: a.transitions, Seconds: a.seconds, Config: a.config, Shared: true,
+				}
+				rows = append(rows, r)
+				if onRow != nil {
+					onRow(r)
+				}
+			}
+			continue
+		}
 		if spec.Starting != nil {
 			spec.Starting(cfg, params)
 		}

@@ -127,6 +127,32 @@ func TestSweepSmall(t *testing.T) {
 	}
 }
 
+// TestSweepShared: by default the holding TWs are decided by the shared
+// search and marked "shared"; --no-share searches each TW alone. The rows
+// are otherwise the same.
+func TestSweepShared(t *testing.T) {
+	rows := func(args ...string) []map[string]any {
+		code, stdout, stderr := runCLI(append([]string{"sweep", "--msl", "1", "--json"}, args...)...)
+		require.Equal(t, exitHolds, code, stderr)
+		var doc struct {
+			Rows []map[string]any `json:"rows"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
+		return doc.Rows
+	}
+	shared, plain := rows(), rows("--no-share")
+	require.Len(t, shared, len(plain))
+	for i, r := range shared {
+		p := plain[i]
+		require.Equal(t, r["verdict"] == "holds", r["shared"], "tw %v", r["tw"])
+		require.Equal(t, false, p["shared"])
+		for _, k := range []string{"tw", "property", "verdict", "complete", "states", "transitions"} {
+			require.Equal(t, p[k], r[k], "tw %v %s", r["tw"], k)
+		}
+	}
+	require.Equal(t, 10, len(shared), "TW 5..1, two properties")
+}
+
 func TestPropertiesCommand(t *testing.T) {
 	code, stdout, _ := runCLI("properties", "--json")
 	require.Equal(t, exitHolds, code)

@@ -168,6 +168,7 @@ type shardRow struct {
 	States      int     `json:"states"`
 	Transitions int     `json:"transitions"`
 	Seconds     float64 `json:"seconds"`
+	Shared      bool    `json:"shared"` // decided by the shared TW search (verify.Row.Shared)
 }
 
 // shardThreshold is one property's threshold in a unit; the counterexample
@@ -344,7 +345,7 @@ func recordUnit(k int, u sweepUnit, rep verify.SweepReport) (shardUnit, error) {
 	}
 	for _, r := range rep.Rows {
 		su.Rows = append(su.Rows, shardRow{TW: r.TW, Property: r.Property, Verdict: r.Verdict.String(), Complete: r.Complete,
-			States: r.States, Transitions: r.Transitions, Seconds: r.Seconds})
+			States: r.States, Transitions: r.Transitions, Seconds: r.Seconds, Shared: r.Shared})
 	}
 	for _, t := range rep.Thresholds {
 		st := shardThreshold{Property: t.Property, MinTW: t.MinTW, Reason: t.Reason, Sets: t.Sets}
@@ -697,7 +698,7 @@ func unitReport(spec verify.SweepSpec, su sweepUnit, u *shardUnit) ([]verify.Row
 	var rows []verify.Row
 	for _, r := range u.Rows {
 		row := verify.Row{MSL: su.msl, TW: r.TW, Params: su.params, Property: r.Property, Complete: r.Complete,
-			States: r.States, Transitions: r.Transitions, Seconds: r.Seconds}
+			States: r.States, Transitions: r.Transitions, Seconds: r.Seconds, Shared: r.Shared}
 		for _, v := range verdicts {
 			if r.Verdict == v.String() {
 				row.Verdict = v

@@ -32,6 +32,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	allTW := fs.Bool("all-tw", false, "check every TW in range (default: from the largest down, stopping once every property is violated)")
 	shardFlag := fs.String("shard", "", "run only shard i of n (i/n, 1 ≤ i ≤ n) and write its results as a JSON shard document for --merge")
 	outFlag := fs.String("out", "", "with --shard: write the shard document to this file instead of stdout")
+	noShare := fs.Bool("no-share", false, "search every TW alone (default: one shared search per configuration decides the TWs where every property holds)")
 	merge := fs.Bool("merge", false, "combine shard documents (the arguments: timewait sweep --merge FILE...) into the sweep's output")
 	set, files, help, err := parseSweepArgs(fs, args, stdout)
 	if help || err != nil {
@@ -75,7 +76,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	if err != nil {
 		return exitBadInput, badInput("%v", err)
 	}
-	spec := verify.SweepSpec{Base: base, Props: props, AllTW: *allTW,
+	spec := verify.SweepSpec{Base: base, Props: props, AllTW: *allTW, NoShare: *noShare,
 		Opts: eo.apply(verify.Options{MaxStates: *mf.maxStates, AllowDeadlock: *mf.allowDeadlock})}
 	if spec.MSL, err = verify.ParseRange(*mslFlag); err != nil {
 		return exitBadInput, badInput("--msl: %v", err)
@@ -113,6 +114,10 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	spec.Starting = func(cfg model.Config, params []verify.Param) {
 		prog.done()
 		prog.label = fmt.Sprintf("msl=%d tw=%d%s", cfg.MSL, cfg.TW, paramText(params))
+	}
+	spec.StartingShared = func(cfg model.Config, tws []int, params []verify.Param) {
+		prog.done()
+		prog.label = fmt.Sprintf("msl=%d tw=%d..%d shared%s", cfg.MSL, slices.Min(tws), slices.Max(tws), paramText(params))
 	}
 	if set["shard"] {
 		return runShard(ctx, shardRun{spec: spec, variant: v, maxStates: *mf.maxStates, id: shard, out: *outFlag}, prog, stdout, stderr)
@@ -273,7 +278,7 @@ func buildSweepOutput(spec verify.SweepSpec, rep verify.SweepReport) (sweepOutpu
 	for _, r := range rep.Rows {
 		out.Rows = append(out.Rows, withParams(map[string]any{
 			"msl": r.MSL, "tw": r.TW, "property": r.Property, "verdict": r.Verdict.String(), "complete": r.Complete,
-			"states": r.States, "transitions": r.Transitions, "seconds": r.Seconds,
+			"states": r.States, "transitions": r.Transitions, "seconds": r.Seconds, "shared": r.Shared,
 		}, r.Params))
 	}
 	return out, nil
