@@ -127,3 +127,37 @@ func BenchmarkSweep(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSharedSearch runs the sweep's shared TW search alone on the
+// default configuration's TW column at MSL 2 (TW 9..0) with one and two
+// workers, and reports keys/s (distinct keys stored per second) and
+// expansions per key.
+func BenchmarkSharedSearch(b *testing.B) {
+	props := properties.Safety()[:2]
+	cfg := model.DefaultConfig()
+	cfg.MSL = 2
+	cfg.Grid = ExactGrid(cfg, props)
+	tws := []int{9, 8, 7, 6, 5, 4, 3, 2, 1, 0}
+	fam, err := model.NewTWFamily(cfg, tws)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var cprops []checker.Property[model.State, model.Label]
+	for _, p := range props {
+		cprops = append(cprops, checker.Property[model.State, model.Label]{Name: p.ID, Kind: checker.Always, State: sound(p.State), Step: p.Step})
+	}
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("msl=2/workers=%d", w), func(b *testing.B) {
+			var keys, exp int
+			for b.Loop() {
+				res, err := checker.CheckFamily[model.State, model.Label](context.Background(), fam, fam.Len(), cprops, checker.FamilyOptions{Workers: w, Store: checker.StoreFingerprint})
+				if err != nil || !res.Complete {
+					b.Fatalf("incomplete: %v", err)
+				}
+				keys, exp = keys+res.Keys, exp+res.Expansions
+			}
+			b.ReportMetric(float64(keys)/b.Elapsed().Seconds(), "keys/s")
+			b.ReportMetric(float64(exp)/float64(keys), "expansions/key")
+		})
+	}
+}
