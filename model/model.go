@@ -330,9 +330,9 @@ func (m *Model) deliverAt(s State, i int, g Segment, l Label) (State, Label, boo
 		s.Err = ErrRule
 		return s, l, true
 	}
-	s = m.setEnd(s, dst, r.e)
+	m.setEnd(&s, dst, r.e)
 	if r.hasReply {
-		s, l = m.send(s, dst, r.reply, l)
+		m.send(&s, dst, r.reply, &l)
 	}
 	return s, l, true
 }
@@ -341,7 +341,7 @@ func (m *Model) deliverAt(s State, i int, g Segment, l Label) (State, Label, boo
 // server, listens again as soon as it has no TCB and incarnations remain
 // (RFC 9293 §3.10.1 passive OPEN), in the same step. An endpoint without a
 // TCB keeps TS.Recent only under Config.TSCache.
-func (m *Model) setEnd(s State, side Side, e Endpoint) State {
+func (m *Model) setEnd(s *State, side Side, e Endpoint) {
 	if e.St == TimeWait && s.Ends[side].St != TimeWait {
 		s.TWEntered[side] |= 1 << e.Inc
 	}
@@ -353,9 +353,8 @@ func (m *Model) setEnd(s State, side Side, e Endpoint) State {
 	}
 	s.Ends[side] = e
 	if m.cfg.ISNClock > 0 {
-		s = m.freezeClocks(s)
+		*s = m.freezeClocks(*s)
 	}
-	return s
 }
 
 // synOpens reports whether the copy g, delivered to the endpoint e, would
@@ -390,7 +389,7 @@ func (m *Model) freezeClocks(s State) State {
 
 // send puts a fresh copy (age 0) from side on the network and records it in
 // the label.
-func (m *Model) send(s State, side Side, g Segment, l Label) (State, Label) {
+func (m *Model) send(s *State, side Side, g Segment, l *Label) {
 	g.Src, g.Age = side, 0
 	var ok bool
 	if s.Net, ok = s.Net.add(g); !ok {
@@ -400,7 +399,6 @@ func (m *Model) send(s State, side Side, g Segment, l Label) (State, Label) {
 		l.Sent[l.NSent] = g
 		l.NSent++
 	}
-	return s, l
 }
 
 // urgentCopy reports whether some copy must be delivered or dropped at this

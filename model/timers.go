@@ -32,12 +32,14 @@ func (m *Model) timeout(s State, a Action, l Label) (State, Label, bool) {
 		// The timewait socket that held it is killed; nothing is sent.
 		l.Handler = Handler{State: e.St, Event: EvFinTimeout}
 		l.Note = "orphaned FIN-WAIT-2 times out (tcp_fin_timeout): CLOSED"
-		return m.setEnd(s, a.Side, e.closed()), l, true
+		m.setEnd(&s, a.Side, e.closed())
+		return s, l, true
 	}
 	if a.Timer == TimerTW {
 		l.Handler = Handler{State: e.St, Event: EvTWTimeout}
 		l.Note = "TIME-WAIT expires: CLOSED"
-		return m.setEnd(s, a.Side, e.closed()), l, true
+		m.setEnd(&s, a.Side, e.closed())
+		return s, l, true
 	}
 	l.Handler = Handler{State: e.St, Event: EvRtxTimeout}
 	if int(t.Tries) >= m.cfg.Retries {
@@ -46,13 +48,14 @@ func (m *Model) timeout(s State, a Action, l Label) (State, Label, bool) {
 		if e.St == SynReceived && a.Side == B {
 			n, l.Note = backToListen(e), "give up: back to LISTEN"
 		}
-		return m.setEnd(s, a.Side, n), l, true
+		m.setEnd(&s, a.Side, n)
+		return s, l, true
 	}
 	g := m.rtxSegment(e, int(a.Timer))
 	e.Rtx[a.Timer] = startTimer(m.rto[int(t.Tries)+1], t.Tries+1)
 	l.Note = "retransmit"
-	s = m.setEnd(s, a.Side, e)
-	s, l = m.send(s, a.Side, g, l)
+	m.setEnd(&s, a.Side, e)
+	m.send(&s, a.Side, g, &l)
 	return s, l, true
 }
 

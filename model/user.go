@@ -29,8 +29,8 @@ func (m *Model) userClose(s State, side Side, l Label) (State, Label, bool) {
 	case !e.Rtx[SlotFirst].On:
 		e.Rtx[SlotFirst] = startTimer(m.rto[0], 0)
 	}
-	s = m.setEnd(s, side, e)
-	s, l = m.send(s, side, fin, l)
+	m.setEnd(&s, side, e)
+	m.send(&s, side, fin, &l)
 	return s, l, true
 }
 
@@ -47,8 +47,8 @@ func (m *Model) userClose(s State, side Side, l Label) (State, Label, bool) {
 func (m *Model) userAbort(s State, side Side, e Endpoint, l Label) (State, Label, bool) {
 	rst := Segment{Flags: RST, Seq: e.SndNxt, Inc: e.Inc}
 	l.Note = "abort (SO_LINGER 0): send RST, CLOSED"
-	s = m.setEnd(s, side, e.closed())
-	s, l = m.send(s, side, rst, l)
+	m.setEnd(&s, side, e.closed())
+	m.send(&s, side, rst, &l)
 	return s, l, true
 }
 
@@ -118,7 +118,7 @@ func (m *Model) userConnect(s State, a Action, l Label) (State, Label, bool) {
 	}
 	n.Rtx[SlotFirst] = startTimer(m.rto[0], 0)
 	l.Note = note
-	s = m.setEnd(s, A, n)
-	s, l = m.send(s, A, Segment{Flags: SYN, Seq: a.ISS, Inc: n.Inc}, l)
+	m.setEnd(&s, A, n)
+	m.send(&s, A, Segment{Flags: SYN, Seq: a.ISS, Inc: n.Inc}, &l)
 	return s, l, true
 }
