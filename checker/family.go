@@ -34,11 +34,14 @@ type FamilyModel[S comparable, L any] interface {
 
 // FamilyOptions bound and observe CheckFamily.
 type FamilyOptions struct {
-	// MaxStates, if positive, bounds the number of keys stored; discovering
-	// a further key stops the search (StopReason "max-states").
+	// MaxStates, if positive, bounds the number of keys stored; storing
+	// more stops the search (StopReason "max-states").
 	MaxStates int
-	// MaxMemory, if positive, bounds in bytes the visited set plus the two
-	// levels held; exceeding it stops the search (StopReason "memory").
+	// MaxMemory, if positive, bounds in bytes the visited set, the levels
+	// and the candidate buffers; exceeding it stops the search (StopReason
+	// "memory"). Both bounds and cancellation are checked after each batch
+	// of 16,384 expansions, so the search may pass a bound by one batch's
+	// worth before it stops.
 	MaxMemory int64
 	// Store selects the visited set as for Check: StoreAuto keeps keys
 	// exactly up to ExactLimit keys, then switches to fingerprints.
@@ -78,9 +81,13 @@ type MemberResult struct {
 
 // FamilyResult is the result of CheckFamily.
 type FamilyResult struct {
-	Members    []MemberResult
-	Keys       int    // distinct keys stored
-	Expansions int    // Successors calls (one per key and arrival of new members)
+	Members []MemberResult
+	// Keys and Expansions count the distinct keys stored and the
+	// Successors calls (one per key and arrival of new members). When
+	// members are dropped they vary slightly from run to run, since how far
+	// a dropped member got depends on timing.
+	Keys       int
+	Expansions int
 	Complete   bool   // every member not dropped was explored completely
 	StopReason string // why an incomplete search stopped: "max-states", "memory" or "cancelled"
 	Store      StoreMode
@@ -238,15 +245,14 @@ type famCand[S comparable] struct {
 // famWorker is one goroutine's share of a family search: its part of the
 // next level and its counts, merged when the level ends.
 type famWorker[S comparable] struct {
-	cands       []famCand[S] // expand phase output
-	next        []famItem[S] // insert phase output: the next level
-	states      []int        // per member
-	trans       []int        // per member
-	viol        []uint64
-	dead        uint64
-	sink        uint64 // keeps the touch loads alive
-	expansions  int
-	transitions int
+	cands      []famCand[S] // expand phase output
+	next       []famItem[S] // insert phase output: the next level
+	states     []int        // per member
+	trans      []int        // per member
+	viol       []uint64
+	dead       uint64
+	sink       uint64 // keeps the touch loads alive
+	expansions int
 }
 
 // CheckFamily explores every member of fm (n members, 1 ≤ n ≤ 64) and
@@ -367,7 +373,6 @@ func CheckFamily[S comparable, L any](ctx context.Context, fm FamilyModel[S, L],
 				runMask = members
 			}
 			runCount++
-			w.transitions++
 			emitted |= members
 			for p := range props {
 				if props[p].Step != nil && !props[p].Step(from, label, to) {

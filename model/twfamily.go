@@ -33,8 +33,8 @@ const MaxFamily = 64
 // The encoding is exact only when nothing but the TIME-WAIT timer depends
 // on Config.TW. NewTWFamily checks what it can: the configurations may
 // differ in TW only, and they may not have Rules that set TIME-WAIT's
-// length or override segment handling (a Rules.Segment function sees the
-// countdown). Properties evaluated on the family's states must not read a
+// length, override segment handling or choose ISSs (Rules.Segment and
+// Rules.ISS see the countdown). Properties evaluated on the family's states must not read a
 // TIME-WAIT countdown either; the properties package's do not.
 type TWFamily struct {
 	models []*Model
@@ -44,13 +44,13 @@ type TWFamily struct {
 // NewTWFamily returns the family of cfg with Config.TW set to each of tws in
 // turn (member i has TW tws[i]). It fails if tws is empty, longer than
 // MaxFamily or repeats a value, if a member's configuration is invalid, or
-// if cfg.Rules sets TIME-WAIT's length or handles segments.
+// if cfg.Rules sets TIME-WAIT's length, handles segments or chooses ISSs.
 func NewTWFamily(cfg Config, tws []int) (*TWFamily, error) {
 	if len(tws) == 0 || len(tws) > MaxFamily {
 		return nil, fmt.Errorf("a TW family needs 1..%d members, got %d", MaxFamily, len(tws))
 	}
-	if cfg.Rules != nil && (cfg.Rules.TimeWait != nil || cfg.Rules.Segment != nil) {
-		return nil, errors.New("a TW family cannot share states under rules that set TIME-WAIT's length or handle segments")
+	if cfg.Rules != nil && (cfg.Rules.TimeWait != nil || cfg.Rules.Segment != nil || cfg.Rules.ISS != nil) {
+		return nil, errors.New("a TW family cannot share states under rules that set TIME-WAIT's length, handle segments or choose ISSs (they see the countdown)")
 	}
 	f := &TWFamily{}
 	seen := map[int]bool{}

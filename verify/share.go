@@ -19,13 +19,15 @@ type sharedAnswer struct {
 
 // shareTW explores the TW column tws of cfg in one search (model.TWFamily,
 // checker.CheckFamily) and returns, by TW, the answers for the TWs at which
-// every property of spec holds. The others — a violation, a deadlock, a
-// count past spec.Opts.MaxStates — are left out, and so is every TW if the
-// shared search was stopped by a bound: the sweep checks those with a plain
-// search, which finds the counterexample or reports the bound exactly as
-// before. It returns nil when sharing does not apply (spec.NoShare, a
-// coverage record, a single TW, or a configuration whose rules the family
-// cannot encode).
+// every property of spec holds. The others — a violation, a deadlock — are
+// left out, and so is every TW if the shared search was stopped by a bound
+// (it stores at least as many keys as any member has states, so a complete
+// one is within --max-states for every member): the sweep checks those with
+// a plain search, which finds the counterexample or reports the bound
+// exactly as before. It returns nil when sharing does not apply
+// (spec.NoShare, a coverage record, a single TW or more than
+// model.MaxFamily, a property that is not a safety property, or a
+// configuration whose rules the family cannot encode).
 func shareTW(ctx context.Context, cfg model.Config, tws []int, params []Param, spec SweepSpec) (map[int]sharedAnswer, error) {
 	if spec.NoShare || spec.Opts.Coverage != nil || len(tws) < 2 || len(tws) > model.MaxFamily {
 		return nil, nil
@@ -60,9 +62,6 @@ func shareTW(ctx context.Context, cfg model.Config, tws []int, params []Param, s
 	out := map[int]sharedAnswer{}
 	for i, mr := range res.Members {
 		if mr.Dropped || mr.Deadlock && !spec.Opts.AllowDeadlock {
-			continue
-		}
-		if spec.Opts.MaxStates > 0 && mr.States > spec.Opts.MaxStates {
 			continue
 		}
 		out[tws[i]] = sharedAnswer{states: mr.States, transitions: mr.Transitions, seconds: secs, config: fam.Model(i).Config()}

@@ -103,3 +103,23 @@ func TestSharedSweepDefault(t *testing.T) {
 	// MSL 1: TW 5..2 hold, MSL 2: TW 9..4 hold, two properties each.
 	require.Equal(t, 2*(4+6), n)
 }
+
+// TestSharedSweepRulesFallBack: an ISS rule sees the whole state, TIME-WAIT
+// countdowns included, so the family cannot share states under it (the
+// reviewer's reproduction: shared rows with 743,272 states where a plain
+// search has 483,700). The sweep must then search every TW alone.
+func TestSharedSweepRulesFallBack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two sweeps of three TWs")
+	}
+	cfg := model.DefaultConfig()
+	cfg.CloseOrder = model.BThenA
+	cfg.Rules = &model.Rules{ISS: func(s model.State, side model.Side) []model.Seq {
+		if p := s.Ends[side.Peer()]; p.St == model.TimeWait {
+			return []model.Seq{model.Seq(p.TW.Due % 8)}
+		}
+		return []model.Seq{0, 4}
+	}}
+	spec := SweepSpec{Base: cfg, MSL: []int{1}, TW: []int{1, 2, 3}, Props: properties.Safety()[:2], AllTW: true}
+	require.Zero(t, sweepBoth(t, spec))
+}

@@ -131,7 +131,9 @@ type SweepSpec struct {
 	// shares the states they have in common (model.TWFamily); only the TWs
 	// at which a property fails (or a bound or deadlock intervenes) are then
 	// searched alone, for their counterexample. The rows are the same
-	// either way, but for their Seconds and Shared.
+	// either way, but for their Seconds and Shared — and near the memory
+	// bound, where the shared search may complete and a TW's own search
+	// would have stopped (docs/performance.md).
 	NoShare bool
 	// StartingShared, if set, is called before the shared search of the
 	// TWs tws of one configuration.
