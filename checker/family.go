@@ -306,6 +306,9 @@ func CheckFamily[S comparable, L any](ctx context.Context, fm FamilyModel[S, L],
 	for w := range ws {
 		ws[w] = &famWorker[S]{states: make([]int, n), trans: make([]int, n), viol: make([]uint64, len(props))}
 	}
+	for i := range res.Members {
+		res.Members[i].Violated = make([]bool, len(props))
+	}
 	forEach := func(mask uint64, f func(i int)) {
 		for ; mask != 0; mask &= mask - 1 {
 			f(bits.TrailingZeros64(mask))
@@ -506,9 +509,6 @@ search:
 			mr.States += w.states[i]
 			mr.Transitions += w.trans[i]
 			mr.Deadlock = mr.Deadlock || w.dead&(1<<i) != 0
-			if mr.Violated == nil {
-				mr.Violated = make([]bool, len(props))
-			}
 			for p := range props {
 				mr.Violated[p] = mr.Violated[p] || w.viol[p]&(1<<i) != 0
 			}
