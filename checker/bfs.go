@@ -39,16 +39,18 @@ type hit[S comparable, L any] struct {
 
 // chunk is the work and output of expanding a contiguous run of a level.
 type chunk[S comparable, L any] struct {
-	in    []cand[S]   // the level's states [base, base+len(in))
-	base  int         // level position of in[0]
-	cands []cand[S]   // in (parent, ordinal) order
-	nsucc []uint32    // emissions per state of [lo, hi)
-	hits  []hit[S, L] // per step property of stepActive
-	trans int         // emissions in all
-	w     int         // merge: length of the compacted prefix of cands
-	recs  []uint64    // merge, fast path: (parent, ordinal) of the accepted candidates
-	anySt bool        // some candidate has trig set
-	sink  uint64      // keeps the touch loads alive
+	in      []S         // the level's states [base, base+len(in))
+	base    int         // level position of in[0]
+	cands   []cand[S]   // in (parent, ordinal) order
+	nsucc   []uint32    // emissions per state of [lo, hi)
+	hits    []hit[S, L] // per step property of stepActive
+	trans   int         // emissions in all
+	w       int         // merge: the chunk's stored states (mergeChunk: the compacted prefix of cands)
+	off     int         // merge: the next level's position of the first of them
+	recs    []uint64    // merge, fast path: (parent, ordinal) of the accepted candidates
+	scratch []cand[S]   // expand: the emissions of one state (reused)
+	anySt   bool        // some candidate has trig set
+	sink    uint64      // keeps the touch loads alive
 }
 
 // finding records the moment a property was decided: by the state at index
@@ -94,12 +96,15 @@ type explorer[S comparable, L any] struct {
 	bigOrd  map[uint32]uint32
 	limit   uint64
 
-	// The level being expanded: segments of compacted candidates (the
-	// accepted successors of the level before), in order, levelLen states.
-	level    [][]cand[S]
+	// The level being expanded (the accepted successors of the level
+	// before, in order), levelLen = len(level) states, and the buffer the
+	// next level is copied into; the two swap at the end of each merge, so
+	// that a search reuses two arrays instead of allocating a level's worth
+	// of buffers at every level.
+	level    []S
 	levelLen int
-	pool     [][]cand[S] // candidate buffers free for reuse
-	base     int         // global index of level[0]
+	spare    []S
+	base     int // global index of level[0]
 	curDepth int
 	maxDepth int
 	stored   int
@@ -122,7 +127,7 @@ type explorer[S comparable, L any] struct {
 	levelDone, levelTrans  atomic.Int64
 	candsPerState          int // eighths: candidates per expanded state in the last level (buffer sizing)
 	lastProgress           time.Time
-	chunks                 []chunk[S, L] // reused from level to level
+	chunks                 []chunk[S, L] // reused from level to level, candidate buffers included
 	peakVisited, peakTotal int64
 	levelBytes             atomic.Int64
 	overMemory             atomic.Bool
@@ -238,13 +243,7 @@ func (e *explorer[S, L]) run() {
 			break
 		}
 	}
-	if len(e.inits) > 0 {
-		seg := make([]cand[S], len(e.inits))
-		for i, s := range e.inits {
-			seg[i] = cand[S]{s: s}
-		}
-		e.level, e.levelLen = [][]cand[S]{seg}, len(seg)
-	}
+	e.level, e.levelLen = slices.Clone(e.inits), len(e.inits)
 	e.measure(0)
 	for !e.halt && e.levelLen > 0 {
 		if e.periodic() {
@@ -301,17 +300,12 @@ func (e *explorer[S, L]) visitedBytes() int64 {
 	return e.seen.bytes() + e.parent.bytes() + e.ordinal.bytes() + int64(len(e.bigOrd))*16
 }
 
-// total is the memory held by the visited set, the level and the free
-// buffers, plus extra bytes of buffers being filled.
+// total is the memory held by the visited set and the two level arrays,
+// plus extra bytes: the candidate buffers being filled, and the growth of
+// the next level's array.
 func (e *explorer[S, L]) total(extra int64) int64 {
-	var zero cand[S]
-	n := 0
-	for _, b := range e.level {
-		n += cap(b)
-	}
-	for _, b := range e.pool {
-		n += cap(b)
-	}
+	var zero S
+	n := cap(e.level) + cap(e.spare)
 	return e.visitedBytes() + extra + int64(n)*int64(unsafe.Sizeof(zero))
 }
 
@@ -322,21 +316,17 @@ func (e *explorer[S, L]) peakTotalNow() int64 {
 // probeLevel handles a level at MaxDepth: its states are not expanded, only
 // checked for successors.
 func (e *explorer[S, L]) probeLevel() {
-	i := 0
-	for _, seg := range e.level {
-		for _, c := range seg {
-			n := 0
-			e.m.Successors(c.s, func(L, S) { n++ })
-			if n > 0 {
-				e.truncated = true
-			} else {
-				e.countDeadlock(e.base+i, c.s)
-			}
-			i++
+	for i, s := range e.level {
+		n := 0
+		e.m.Successors(s, func(L, S) { n++ })
+		if n > 0 {
+			e.truncated = true
+		} else {
+			e.countDeadlock(e.base+i, s)
 		}
 	}
 	e.base += e.levelLen
-	e.level, e.levelLen = nil, 0
+	e.level, e.levelLen = e.level[:0], 0
 }
 
 func (e *explorer[S, L]) countDeadlock(idx int, s S) {
@@ -366,32 +356,30 @@ func (e *explorer[S, L]) chunkSize(n int) int {
 func (e *explorer[S, L]) expandLevel() bool {
 	n := e.levelLen
 	size := e.chunkSize(n)
-	nc := 0
-	for _, seg := range e.level {
-		nc += (len(seg) + size - 1) / size
+	nc := (n + size - 1) / size
+	if len(e.chunks) < nc {
+		e.chunks = append(e.chunks, make([]chunk[S, L], nc-len(e.chunks))...)
 	}
-	if cap(e.chunks) < nc {
-		e.chunks = append(e.chunks[:cap(e.chunks)], make([]chunk[S, L], nc-cap(e.chunks))...)
+	// Slots the level does not use give their buffers up, so that the
+	// memory figures count exactly the buffers in use.
+	for k := nc; k < len(e.chunks); k++ {
+		e.chunks[k] = chunk[S, L]{}
 	}
-	chunks := e.chunks[:nc]
-	k, base := 0, 0
-	for _, seg := range e.level {
-		for lo := 0; lo < len(seg); lo += size {
-			c := &chunks[k]
-			c.in, c.base = seg[lo:min(lo+size, len(seg))], base+lo
-			// The output buffer: a free one if any, in a fixed order, grown
-			// to the expected number of candidates (from the level before:
-			// growing by append would copy them).
-			c.cands = nil
-			if len(e.pool) > 0 {
-				c.cands, e.pool = e.pool[len(e.pool)-1][:0], e.pool[:len(e.pool)-1]
-			}
-			c.cands = slices.Grow(c.cands, len(c.in)*e.candsPerState/8+16)
-			k++
+	e.chunks = e.chunks[:nc]
+	chunks := e.chunks
+	for k := range chunks {
+		c := &chunks[k]
+		lo := k * size
+		c.in, c.base = e.level[lo:min(lo+size, n)], lo
+		// The slot's output buffer, kept from level to level, grown (with a
+		// quarter's room, so that it seldom grows again) when it is short of
+		// the expected number of candidates: growing by append in the middle
+		// of the expansion would copy them.
+		if want := len(c.in)*e.candsPerState/8 + 16; cap(c.cands) < want {
+			c.cands = slices.Grow(c.cands[:0], want+want/4)
 		}
-		base += len(seg)
+		c.cands = c.cands[:0]
 	}
-	e.pool = nil // buffers left over are dropped
 	e.levelDone.Store(0)
 	e.levelTrans.Store(0)
 	e.levelBytes.Store(0)
@@ -418,7 +406,9 @@ func (e *explorer[S, L]) expandLevel() bool {
 	if n < 64 {
 		groups = 1
 	}
+	accepted := make([]int, groups) // per group: first occurrences
 	insert := func(g int) {
+		n := 0
 		for k := range chunks {
 			cs := chunks[k].cands
 			for i := range cs {
@@ -427,8 +417,12 @@ func (e *explorer[S, L]) expandLevel() bool {
 					continue
 				}
 				c.acc = e.seen.insert(c.s, c.fp)
+				if c.acc {
+					n++
+				}
 			}
 		}
+		accepted[g] = n
 	}
 	if groups == 1 {
 		insert(0)
@@ -440,7 +434,11 @@ func (e *explorer[S, L]) expandLevel() bool {
 		}
 		wg.Wait()
 	}
-	e.merge(chunks, stepAct, stateAct, useTrig)
+	acc := 0
+	for _, a := range accepted {
+		acc += a
+	}
+	e.merge(chunks, stepAct, stateAct, useTrig, acc)
 	return true
 }
 
@@ -491,6 +489,7 @@ type expansion[S comparable, L any] struct {
 	e       *explorer[S, L]
 	c       *chunk[S, L]
 	stepAct []int
+	buf     []cand[S] // the emissions of the state being expanded
 	from    S
 	par     uint32
 	ord     uint32
@@ -507,7 +506,7 @@ func (x *expansion[S, L]) emit(label L, to S) {
 			*h = hit[S, L]{ok: true, par: x.par, ord: x.ord, label: label, to: to}
 		}
 	}
-	x.c.cands = append(x.c.cands, cand[S]{s: to, fp: x.e.seen.fingerprint(to), par: x.par, ord: x.ord})
+	x.buf = append(x.buf, cand[S]{s: to, fp: x.e.seen.fingerprint(to), par: x.par, ord: x.ord})
 	x.ord++
 }
 
@@ -525,18 +524,16 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 	}
 	var zero cand[S]
 	candSize := int64(unsafe.Sizeof(zero))
-	x := &expansion[S, L]{e: e, c: c, stepAct: stepAct}
+	x := &expansion[S, L]{e: e, c: c, stepAct: stepAct, buf: c.scratch[:0]}
 	emit := x.emit // one closure per chunk, not per state
 	for q := range c.in {
 		p := c.base + q
-		start := len(c.cands)
-		x.from, x.par, x.ord = c.in[q].s, uint32(p), 0
+		x.from, x.par, x.ord, x.buf = c.in[q], uint32(p), 0, x.buf[:0]
 		e.m.Successors(x.from, emit)
 		ord := x.ord
-		// The emissions were appended as candidates; keep the unvisited.
-		tail := c.cands[start:]
+		// The emissions are in x.buf; the unvisited become candidates.
+		tail := x.buf
 		c.sink += e.seen.touch(tail)
-		j := start
 		for i := range tail {
 			b := &tail[i]
 			if e.seen.has(b.s, b.fp) {
@@ -553,24 +550,21 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 				b.trig = trig
 				c.anySt = c.anySt || trig != 0
 			}
-			if start+i != j {
-				c.cands[j] = *b
-			}
-			j++
+			c.cands = append(c.cands, *b)
 		}
-		c.cands = c.cands[:j]
 		c.nsucc[q] = ord
 		c.trans += int(ord)
 		if p&15 == 15 && e.ctx.Err() != nil {
 			break
 		}
 	}
+	c.scratch = x.buf
 	if e.opts.Progress != nil {
 		e.levelDone.Add(int64(len(c.in)))
 	}
 	e.levelTrans.Add(int64(c.trans))
 	if e.opts.MaxMemory > 0 {
-		b := e.levelBytes.Add(int64(cap(c.cands)) * candSize)
+		b := e.levelBytes.Add(int64(cap(c.cands)+cap(c.scratch)) * candSize)
 		if e.total(b) > e.opts.MaxMemory {
 			e.overMemory.Store(true)
 		}
@@ -578,10 +572,20 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 }
 
 // merge is the sequential phase: it replays the level's events in the order
-// a sequential breadth-first search meets them. The accepted candidates are
-// compacted in place, and the chunks' buffers become the next level.
-func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, useTrig bool) {
+// a sequential breadth-first search meets them. The stored states are then
+// copied, in order, into the array that becomes the next level.
+//
+// acc is the number of first occurrences in the level: at most the next
+// level's length, so that the memory bound can count the next level's array
+// before it is allocated.
+func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, useTrig bool, acc int) {
+	var zero S
 	extra := e.levelBytes.Load()
+	spareCap := cap(e.spare)
+	if spareCap < acc {
+		spareCap = acc + acc/4
+		extra += int64(spareCap-cap(e.spare)) * int64(unsafe.Sizeof(zero))
+	}
 	if e.opts.MaxMemory > 0 && e.total(extra) > e.opts.MaxMemory {
 		e.stop(stopMemory)
 		e.dropped = true
@@ -597,17 +601,17 @@ func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, us
 	halted := false
 	// The chunks before the first one where something can happen (a
 	// property decided, the state bound reached) are merged in parallel:
-	// compacting them is independent, and only their parent links and
-	// ordinals are appended here in order.
+	// listing their accepted candidates is independent, and only their
+	// parent links and ordinals are appended here in order.
 	fast := e.fastPrefix(chunks, stepAct, useTrig)
-	e.compactChunks(chunks[:fast])
+	e.forChunks(chunks[:fast], recordChunk[S, L])
 	for k := range chunks[:fast] {
 		e.commitQuiet(&chunks[k])
 	}
 	for k := fast; k < len(chunks); k++ {
 		c := &chunks[k]
 		if halted {
-			c.cands = c.cands[:0]
+			c.cands, c.w = c.cands[:0], 0
 			continue
 		}
 		if !e.mergeChunk(c, stepAct, stateAct, useTrig) {
@@ -618,31 +622,41 @@ func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, us
 			halted = true
 		}
 	}
-	// The old level's buffers are free; the chunks' become the level.
-	pool := make([][]cand[S], 0, len(e.level)+len(chunks))
-	for _, seg := range e.level {
-		pool = append(pool, seg[:0])
-	}
-	next, n := make([][]cand[S], 0, len(chunks)), 0
+	// The stored states become the next level: each chunk's are copied
+	// into the spare array at the chunk's offset, in parallel (the offsets
+	// are known), and the level just expanded becomes the spare.
+	n := 0
 	for k := range chunks {
 		c := &chunks[k]
-		c.in = nil
-		switch {
-		case shrink(c.cands):
-			// Mostly rejected candidates: keep the states in a buffer of
-			// their size and let the large one go.
-			next = append(next, slices.Clone(c.cands))
-			n += len(c.cands)
-		case len(c.cands) > 0:
-			next = append(next, c.cands)
-			n += len(c.cands)
-		case cap(c.cands) > 0:
-			pool = append(pool, c.cands)
-		}
-		c.cands = nil
+		c.off = n
+		n += c.w
 	}
+	if cap(e.spare) < n {
+		e.spare = make([]S, 0, spareCap)
+	}
+	next := e.spare[:n]
+	e.forChunks(chunks, func(c *chunk[S, L]) {
+		out := next[c.off : c.off+c.w]
+		if len(c.cands) == c.w { // compacted by mergeChunk
+			for i := range out {
+				out[i] = c.cands[i].s
+			}
+			return
+		}
+		i := 0
+		for j := range c.cands {
+			if c.cands[j].acc {
+				out[i] = c.cands[j].s
+				i++
+			}
+		}
+	})
+	for k := range chunks {
+		chunks[k].in = nil
+	}
+	e.spare = e.level[:0]
 	e.base = nextBase
-	e.level, e.levelLen, e.pool = next, n, pool
+	e.level, e.levelLen = next, n
 	e.levelDone.Store(0)
 	e.measure(0)
 }
@@ -679,7 +693,7 @@ func (e *explorer[S, L]) quiet(c *chunk[S, L], stepAct []int, stored uint64) boo
 	return true
 }
 
-// commitQuiet finishes the merge of a quiet chunk compacted by compactChunk:
+// commitQuiet finishes the merge of a quiet chunk listed by recordChunk:
 // it records its new states' parent links and ordinals in order and counts
 // its transitions and deadlocks.
 func (e *explorer[S, L]) commitQuiet(c *chunk[S, L]) {
@@ -692,17 +706,16 @@ func (e *explorer[S, L]) commitQuiet(c *chunk[S, L]) {
 	e.transitions += c.trans
 	for j, ns := range c.nsucc {
 		if ns == 0 {
-			e.countDeadlock(e.base+c.base+j, c.in[j].s)
+			e.countDeadlock(e.base+c.base+j, c.in[j])
 		}
 	}
 }
 
-// compactChunks compacts each chunk to its accepted candidates, in
-// parallel, and lists their (parent, ordinal) pairs in c.recs.
-func (e *explorer[S, L]) compactChunks(chunks []chunk[S, L]) {
+// forChunks runs f on every chunk, on the workers when there are several.
+func (e *explorer[S, L]) forChunks(chunks []chunk[S, L], f func(*chunk[S, L])) {
 	if e.workers == 1 || len(chunks) < 4 {
 		for k := range chunks {
-			compactChunk(&chunks[k])
+			f(&chunks[k])
 		}
 		return
 	}
@@ -717,38 +730,24 @@ func (e *explorer[S, L]) compactChunks(chunks []chunk[S, L]) {
 				if k >= len(chunks) {
 					return
 				}
-				compactChunk(&chunks[k])
+				f(&chunks[k])
 			}
 		}()
 	}
 	wg.Wait()
 }
 
-// compactChunk compacts a chunk to its accepted candidates, listing their
-// (parent, ordinal) pairs in c.recs, and shrinks its buffer when it is
-// mostly empty room.
-func compactChunk[S comparable, L any](c *chunk[S, L]) {
+// recordChunk lists the (parent, ordinal) pairs of a quiet chunk's
+// accepted candidates in c.recs and counts them in c.w; the candidates stay
+// where they are.
+func recordChunk[S comparable, L any](c *chunk[S, L]) {
 	c.recs = c.recs[:0]
-	w := 0
 	for i := range c.cands {
 		if cd := &c.cands[i]; cd.acc {
 			c.recs = append(c.recs, uint64(cd.par)<<32|uint64(cd.ord))
-			if w != i {
-				c.cands[w] = *cd
-			}
-			w++
 		}
 	}
-	c.cands = c.cands[:w]
-	if shrink(c.cands) {
-		c.cands = slices.Clone(c.cands)
-	}
-}
-
-// shrink says whether a level segment holds mostly rejected candidates'
-// room, and is better kept in a buffer of its size.
-func shrink[S comparable](c []cand[S]) bool {
-	return len(c) > 0 && cap(c) > len(c)+len(c)/4+16
+	c.w = len(c.recs)
 }
 
 // keep moves an accepted candidate to the chunk's compacted prefix and
@@ -763,7 +762,7 @@ func (e *explorer[S, L]) keep(c *chunk[S, L], cd *cand[S]) {
 // mergeChunk merges one chunk. It returns false if the search halted in it.
 func (e *explorer[S, L]) mergeChunk(c *chunk[S, L], stepAct, stateAct []int, useTrig bool) bool {
 	if useTrig && e.quiet(c, stepAct, uint64(e.stored)) {
-		compactChunk(c)
+		recordChunk(c)
 		e.commitQuiet(c)
 		return true
 	}
@@ -775,7 +774,7 @@ func (e *explorer[S, L]) mergeChunk(c *chunk[S, L], stepAct, stateAct []int, use
 		p := c.base + j
 		ns := c.nsucc[j]
 		if ns == 0 {
-			e.countDeadlock(e.base+p, c.in[j].s)
+			e.countDeadlock(e.base+p, c.in[j])
 			continue
 		}
 		// Events of parent p in ordinal order: step hits and candidates.
@@ -802,7 +801,7 @@ func (e *explorer[S, L]) mergeChunk(c *chunk[S, L], stepAct, stateAct []int, use
 			if hk >= 0 {
 				h := &c.hits[hk]
 				pi := stepAct[hk]
-				e.decide(pi, finding[S, L]{isStep: true, idx: uint32(e.base + p), from: c.in[j].s, label: h.label, to: h.to},
+				e.decide(pi, finding[S, L]{isStep: true, idx: uint32(e.base + p), from: c.in[j], label: h.label, to: h.to},
 					e.transitions+int(h.ord)+1)
 				h.ok = false
 				// Other step properties triggered by the same emission are
