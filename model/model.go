@@ -88,12 +88,16 @@ func (m *Model) Successors(s State, emit func(Label, State)) {
 		g := s.Net.At(i)
 		if m.synOpens(g.Src.Peer(), s.Ends[g.Src.Peer()], g) {
 			for _, iss := range m.issList(s, g.Src.Peer()) {
-				if next, l, ok := m.deliverAt(s, i, g, Label{Action: Action{Kind: ActDeliver, Seg: g, ISS: iss}}); ok {
+				next, l := s, Label{Action: Action{Kind: ActDeliver, Seg: g, ISS: iss}}
+				if m.deliverAt(&next, i, g, &l) {
 					emit(l, next)
 				}
 			}
-		} else if next, l, ok := m.deliverAt(s, i, g, Label{Action: Action{Kind: ActDeliver, Seg: g}}); ok {
-			emit(l, next)
+		} else {
+			next, l := s, Label{Action: Action{Kind: ActDeliver, Seg: g}}
+			if m.deliverAt(&next, i, g, &l) {
+				emit(l, next)
+			}
 		}
 		if s.LossLeft > 0 {
 			next := s
@@ -294,33 +298,38 @@ func (m *Model) deliver(s State, g Segment, l Label) (State, Label, bool) {
 	if i < 0 {
 		return s, l, false
 	}
-	return m.deliverAt(s, i, g, l)
+	ok := m.deliverAt(&s, i, g, &l)
+	return s, l, ok
 }
 
 // deliverAt is deliver for the copy g at position i of the network.
-func (m *Model) deliverAt(s State, i int, g Segment, l Label) (State, Label, bool) {
+// It works in place: *s is the state the copy is delivered in and becomes
+// the successor, *l is the label being built (a pointer each, so that the
+// explorer's hottest path copies neither); *s and *l are unchanged when the
+// delivery is not enabled.
+func (m *Model) deliverAt(s *State, i int, g Segment, l *Label) bool {
 	if m.cfg.SameInstant == DeliveriesFirst && s.Phase != 0 {
-		return s, l, false
+		return false
 	}
 	dst := g.Src.Peer()
 	e := s.Ends[dst]
 	if m.synOpens(dst, e, g) {
 		// The ISS choices are those of the state that offered the delivery,
 		// the SYN still in flight.
-		ok, bad := m.issAllowed(s, dst, l.Action.ISS)
+		ok, bad := m.issAllowed(*s, dst, l.Action.ISS)
 		if !ok {
-			return s, l, false
+			return false
 		}
 		if bad {
 			s.Net = s.Net.remove(i)
 			s.Err = ErrRule
-			return s, l, true
+			return true
 		}
 		if e.St == Listen {
 			e.ISS = l.Action.ISS
 		}
 	} else if l.Action.ISS != 0 {
-		return s, l, false
+		return false
 	}
 	s.Net = s.Net.remove(i)
 	r := m.receive(dst, e, g, l.Action.ISS)
@@ -328,13 +337,13 @@ func (m *Model) deliverAt(s State, i int, g Segment, l Label) (State, Label, boo
 	l.Note, l.Mutant = r.note, r.mutant
 	if r.err {
 		s.Err = ErrRule
-		return s, l, true
+		return true
 	}
-	m.setEnd(&s, dst, r.e)
+	m.setEnd(s, dst, r.e)
 	if r.hasReply {
-		m.send(&s, dst, r.reply, &l)
+		m.send(s, dst, r.reply, l)
 	}
-	return s, l, true
+	return true
 }
 
 // setEnd replaces one endpoint and records the TIME-WAIT ghost. B, the
