@@ -123,7 +123,8 @@ type explorer[S comparable, L any] struct {
 	cancelled  bool
 	reason     string
 
-	// progress counters of the level being expanded (atomic)
+	// progress counters (atomic): the level's states expanded, the batch's
+	// transitions not yet merged
 	levelDone, levelTrans  atomic.Int64
 	candsPerState          int // eighths: candidates per expanded state in the last level (buffer sizing)
 	lastProgress           time.Time
@@ -356,21 +357,64 @@ func (e *explorer[S, L]) chunkSize(n int) int {
 func (e *explorer[S, L]) expandLevel() bool {
 	n := e.levelLen
 	size := e.chunkSize(n)
+	e.spare = e.spare[:0]
+	e.levelDone.Store(0)
+	step := batchChunks * size
+	if e.opts.batch > 0 {
+		step = e.opts.batch * size
+	}
+	for lo := 0; lo < n && !e.halt; lo += step {
+		if !e.expandBatch(lo, min(lo+step, n), size) {
+			return false
+		}
+	}
+	if e.dropped && e.reason == stopMemory {
+		return true // the level stays, unexpanded in part: the search is incomplete
+	}
+	for k := range e.chunks {
+		e.chunks[k].in = nil
+	}
+	// The stored states are the next level; the level just expanded
+	// becomes the spare array.
+	e.base += e.levelLen
+	e.level, e.spare = e.spare, e.level[:0]
+	e.levelLen = len(e.level)
+	e.levelDone.Store(0)
+	e.measure(0)
+	return true
+}
+
+// batchChunks is the number of chunks expanded, inserted and merged at a
+// time. A level is worked through in batches of at most batchChunks·512
+// states, so that the candidate buffers hold one batch's successors (a few
+// megabytes, reused and warm in the caches) rather than a whole level's.
+// The merge order is the level's order all the same: the batches are taken
+// in order, and a state a batch stores is in the visited set when the later
+// ones look it up, which only spares them a candidate that could not be a
+// first occurrence.
+const batchChunks = 32
+
+// expandBatch runs the three phases on the level's states [lo, hi), in
+// chunks of size. It returns false when the search must stop at once
+// (cancelled, or the memory bound in the expand phase).
+func (e *explorer[S, L]) expandBatch(lo, hi, size int) bool {
+	n := hi - lo
 	nc := (n + size - 1) / size
 	if len(e.chunks) < nc {
 		e.chunks = append(e.chunks, make([]chunk[S, L], nc-len(e.chunks))...)
 	}
-	// Slots the level does not use give their buffers up, so that the
-	// memory figures count exactly the buffers in use.
+	// The slots this batch does not use keep their buffers for later
+	// batches; the memory figures count them all the same.
+	var zero cand[S]
+	idle := int64(0)
 	for k := nc; k < len(e.chunks); k++ {
-		e.chunks[k] = chunk[S, L]{}
+		idle += int64(cap(e.chunks[k].cands)+cap(e.chunks[k].scratch)) * int64(unsafe.Sizeof(zero))
 	}
-	e.chunks = e.chunks[:nc]
-	chunks := e.chunks
+	chunks := e.chunks[:nc]
 	for k := range chunks {
 		c := &chunks[k]
-		lo := k * size
-		c.in, c.base = e.level[lo:min(lo+size, n)], lo
+		a := lo + k*size
+		c.in, c.base = e.level[a:min(a+size, hi)], a
 		// The slot's output buffer, kept from level to level, grown (with a
 		// quarter's room, so that it seldom grows again) when it is short of
 		// the expected number of candidates: growing by append in the middle
@@ -380,9 +424,8 @@ func (e *explorer[S, L]) expandLevel() bool {
 		}
 		c.cands = c.cands[:0]
 	}
-	e.levelDone.Store(0)
-	e.levelTrans.Store(0)
-	e.levelBytes.Store(0)
+	e.levelBytes.Store(idle)
+	e.levelTrans.Store(0) // the transitions merged so far are in e.transitions
 	e.overMemory.Store(false)
 	stepAct, stateAct := e.stepActive, e.stateActive
 	useTrig := len(stateAct) <= 64
@@ -571,19 +614,20 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 	}
 }
 
-// merge is the sequential phase: it replays the level's events in the order
-// a sequential breadth-first search meets them. The stored states are then
-// copied, in order, into the array that becomes the next level.
+// merge is the sequential phase of a batch: it replays the batch's events
+// in the order a sequential breadth-first search meets them. The stored
+// states are then appended, in order, to the array that becomes the next
+// level (e.spare).
 //
-// acc is the number of first occurrences in the level: at most the next
-// level's length, so that the memory bound can count the next level's array
-// before it is allocated.
+// acc is the number of first occurrences in the batch: at most the number
+// of states it stores, so that the memory bound can count the growth of the
+// next level's array before it is allocated.
 func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, useTrig bool, acc int) {
 	var zero S
 	extra := e.levelBytes.Load()
 	spareCap := cap(e.spare)
-	if spareCap < acc {
-		spareCap = acc + acc/4
+	if need := len(e.spare) + acc; spareCap < need {
+		spareCap = max(spareCap+spareCap/2, need)
 		extra += int64(spareCap-cap(e.spare)) * int64(unsafe.Sizeof(zero))
 	}
 	if e.opts.MaxMemory > 0 && e.total(extra) > e.opts.MaxMemory {
@@ -592,12 +636,12 @@ func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, us
 		return
 	}
 	e.measure(extra)
-	ncand := 0
+	ncand, nin := 0, 0
 	for k := range chunks {
 		ncand += len(chunks[k].cands)
+		nin += len(chunks[k].in)
 	}
-	e.candsPerState = ncand*8/max(e.levelLen, 1) + 1
-	nextBase := e.base + e.levelLen
+	e.candsPerState = ncand*8/max(nin, 1) + 1
 	halted := false
 	// The chunks before the first one where something can happen (a
 	// property decided, the state bound reached) are merged in parallel:
@@ -622,17 +666,17 @@ func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, us
 			halted = true
 		}
 	}
-	// The stored states become the next level: each chunk's are copied
-	// into the spare array at the chunk's offset, in parallel (the offsets
-	// are known), and the level just expanded becomes the spare.
-	n := 0
+	// The stored states join the next level: each chunk's are copied into
+	// the spare array at the chunk's offset, in parallel (the offsets are
+	// known).
+	n := len(e.spare)
 	for k := range chunks {
 		c := &chunks[k]
 		c.off = n
 		n += c.w
 	}
 	if cap(e.spare) < n {
-		e.spare = make([]S, 0, spareCap)
+		e.spare = append(make([]S, 0, spareCap), e.spare...)
 	}
 	next := e.spare[:n]
 	e.forChunks(chunks, func(c *chunk[S, L]) {
@@ -651,14 +695,8 @@ func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, us
 			}
 		}
 	})
-	for k := range chunks {
-		chunks[k].in = nil
-	}
-	e.spare = e.level[:0]
-	e.base = nextBase
-	e.level, e.levelLen = next, n
-	e.levelDone.Store(0)
-	e.measure(0)
+	e.spare = next
+	e.levelTrans.Store(0) // merged: now in e.transitions
 }
 
 // fastPrefix returns the number of leading chunks in which no event can

@@ -90,22 +90,27 @@ type Options struct {
 	// switches to fingerprints; 0 means [DefaultExactLimit].
 	ExactLimit int
 	// MaxMemory, if positive, bounds in bytes the visited set plus the
-	// buffers of the level being expanded. A level that would exceed it
-	// stops the search before it is merged (StopReason "memory"); results
-	// are those of the levels before it.
+	// level arrays and the candidate buffers. A batch of a level (at most
+	// 16,384 expanded states) that would exceed it stops the search before
+	// it is merged (StopReason "memory"); results are those of the states
+	// merged before it.
 	MaxMemory int64
 	_         struct{}
+
+	// batch is the number of chunks per batch (0: batchChunks); tests set
+	// it small so that small graphs' levels span several batches.
+	batch int
 }
 
-// Progress is a snapshot of a running search. States are stored a level at
-// a time, so States grows at each level's end; Transitions and Queue move
-// while a level is expanded.
+// Progress is a snapshot of a running search. States are stored a batch
+// (at most 16,384 expanded states) at a time, so States grows at each
+// batch's end; Transitions and Queue move while a batch is expanded.
 type Progress struct {
 	States      int           // distinct states stored so far
 	Transitions int           // transitions explored so far
 	Depth       int           // maximum BFS depth of any stored state
 	Queue       int           // states of the current level not yet expanded
-	Memory      int64         // bytes held by the visited set and the level buffers (peak so far)
+	Memory      int64         // bytes held by the visited set, the level arrays and the candidate buffers (peak so far)
 	Elapsed     time.Duration // time since Check started
 }
 

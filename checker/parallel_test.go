@@ -167,6 +167,7 @@ func TestLevelsMatchSequential(t *testing.T) {
 		case 2:
 			opts.MaxDepth = rapid.IntRange(1, 12).Draw(t, "maxDepth")
 		}
+		opts = checker.WithBatch(opts, rapid.IntRange(0, 3).Draw(t, "batch"))
 		var m checker.Model[uint64, uint8] = g
 		if rapid.Bool().Draw(t, "fingerprints") {
 			m = hashed{g}
@@ -203,19 +204,20 @@ func TestWorkersAndStoresAgree(t *testing.T) {
 		stop := rapid.Bool().Draw(t, "stop")
 		var base checker.Result[uint64, uint8]
 		for i, c := range []struct {
-			w     int
-			store checker.StoreMode
-		}{{1, checker.StoreExact}, {2, checker.StoreExact}, {3, checker.StoreFingerprint}, {1, checker.StoreFingerprint}, {4, checker.StoreAuto}} {
-			r, err := checker.Check[uint64, uint8](ctx, hashed{g}, props, checker.Options{
+			w, batch int
+			store    checker.StoreMode
+		}{{1, 0, checker.StoreExact}, {2, 0, checker.StoreExact}, {3, 0, checker.StoreFingerprint}, {1, 0, checker.StoreFingerprint}, {4, 0, checker.StoreAuto},
+			{1, 1, checker.StoreFingerprint}, {2, 2, checker.StoreExact}} {
+			r, err := checker.Check[uint64, uint8](ctx, hashed{g}, props, checker.WithBatch(checker.Options{
 				Workers: c.w, Store: c.store, StopWhenDecided: stop, ExactLimit: 100,
-			})
+			}, c.batch))
 			require.NoError(t, err)
 			r.Elapsed, r.Workers, r.Store, r.Collision, r.VisitedBytes, r.PeakBytes = 0, 0, 0, 0, 0, 0
 			if i == 0 {
 				base = r
 				continue
 			}
-			require.Equal(t, base, r, "workers %d, store %v", c.w, c.store)
+			require.Equal(t, base, r, "workers %d, store %v, batch %d", c.w, c.store, c.batch)
 		}
 	})
 }

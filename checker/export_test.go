@@ -1,0 +1,8 @@
+package checker
+
+// WithBatch returns o with batches of n chunks (0: the default), so that
+// the tests' small graphs have levels that span several batches.
+func WithBatch(o Options, n int) Options {
+	o.batch = n
+	return o
+}
