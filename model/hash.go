@@ -11,8 +11,8 @@ import "math/bits"
 // well mixed.
 func (m *Model) Hash(s State) uint64 {
 	tw := func(t Timer) uint64 { return uint64(t.Due) | uint64(t.Tries)<<8 | boolBit(t.On)<<16 }
-	w0 := endWord(s.Ends[A])
-	w1 := endWord(s.Ends[B])
+	w0 := endWord(&s.Ends[A])
+	w1 := endWord(&s.Ends[B])
 	w2 := tw(s.Ends[A].TW) | tw(s.Ends[B].TW)<<20 | uint64(s.Net.n)<<40 | uint64(s.LossLeft)<<48 | uint64(s.DupLeft)<<56
 	w3 := uint64(s.Phase) | uint64(s.TWEntered[0])<<8 | uint64(s.TWEntered[1])<<16 | uint64(s.Err)<<24
 	h := mum(w0^k0, w1^k1)
@@ -21,7 +21,7 @@ func (m *Model) Hash(s State) uint64 {
 		// The sequence-faithful fields: the high bits of sequence numbers
 		// in a space above 16, TS.Recent, the RFC 1122 memo and the ISN
 		// clocks.
-		h = mum(h^faithWord(s.Ends[A])^k0, faithWord(s.Ends[B])^k1)
+		h = mum(h^faithWord(&s.Ends[A])^k0, faithWord(&s.Ends[B])^k1)
 		h = mum(h^uint64(s.Clock[A])^k2, uint64(s.Clock[B])^k3)
 	}
 	for i := 0; i < int(s.Net.n); i += 4 {
@@ -51,12 +51,12 @@ func mum(a, b uint64) uint64 {
 // 64 bits without overlap: 30 bits of connection state (4 bits per field,
 // 1 per flag) and 17 bits per timer (8 due, 8 tries, 1 on). The TIME-WAIT
 // slot is hashed separately.
-func endWord(e Endpoint) uint64 {
+func endWord(e *Endpoint) uint64 {
 	w := uint64(e.St&15) | uint64(e.Inc&15)<<4 | uint64(e.ISS&15)<<8 | uint64(e.SndUna&15)<<12 | uint64(e.SndNxt&15)<<16 |
 		uint64(e.RcvNxt&15)<<20 | uint64(e.IRS&15)<<24 | boolBit(e.Data)<<28 | boolBit(e.AppClosed)<<29
-	for k, t := range e.Rtx {
-		w |= (uint64(t.Due) | uint64(t.Tries)<<8 | boolBit(t.On)<<16) << (30 + 17*k)
-	}
+	r0, r1 := &e.Rtx[0], &e.Rtx[1]
+	w |= (uint64(r0.Due) | uint64(r0.Tries)<<8 | boolBit(r0.On)<<16) << 30
+	w |= (uint64(r1.Due) | uint64(r1.Tries)<<8 | boolBit(r1.On)<<16) << 47
 	return w
 }
 
@@ -79,7 +79,7 @@ func mix(h, v uint64) uint64 {
 // faithWord packs what endWord leaves out in the sequence-faithful mode:
 // the top two bits of the five sequence numbers (10 bits), TS.Recent (8)
 // and the RFC 1122 memo (1 + 3 + 1 + 4×6 bits).
-func faithWord(e Endpoint) uint64 {
+func faithWord(e *Endpoint) uint64 {
 	w := uint64(e.ISS>>4) | uint64(e.SndUna>>4)<<2 | uint64(e.SndNxt>>4)<<4 | uint64(e.RcvNxt>>4)<<6 |
 		uint64(e.IRS>>4)<<8 | uint64(e.TSRecent)<<10 | uint64(e.TSInc&7)<<61
 	p := e.Prev

@@ -210,14 +210,14 @@ func RulesDigest(r *Rules) (string, error) {
 	}
 	segment := func(side Side, e Endpoint, g Segment) {
 		put(uint64(side)<<40 | uint64(g.pack()))
-		put(endWord(e) ^ uint64(e.TW.Due)<<56)
+		put(endWord(&e) ^ uint64(e.TW.Due)<<56)
 		re, ok := r.Segment(side, e, g)
 		if !ok {
 			put(0)
 			return
 		}
 		put(1)
-		put(endWord(re.Endpoint))
+		put(endWord(&re.Endpoint))
 		put(uint64(re.Endpoint.TW.Due) | uint64(re.Endpoint.TW.Tries)<<8 | boolBit(re.Endpoint.TW.On)<<16)
 		if re.Reply != nil {
 			put(uint64(re.Reply.pack()) | 1<<40)
