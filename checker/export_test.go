@@ -6,3 +6,10 @@ func WithBatch(o Options, n int) Options {
 	o.batch = n
 	return o
 }
+
+// WithFamilyBlock returns o with level blocks of n items (0: the default),
+// so that the tests' small graphs have levels that span several blocks.
+func WithFamilyBlock(o FamilyOptions, n int) FamilyOptions {
+	o.block = n
+	return o
+}

@@ -76,7 +76,7 @@ func genFamily(t *rapid.T) famGraph {
 	g := famGraph{inits: []uint64{0}}
 	for i := 0; i < members; i++ {
 		s := slices.Clone(base)
-		for c := rapid.IntRange(0, 5).Draw(t, "changes"); c > 0; c-- {
+		for c := rapid.IntRange(0, 5+nodes/10).Draw(t, "changes"); c > 0; c-- {
 			k := rapid.IntRange(0, nodes-1).Draw(t, "changed")
 			s[k] = drawSucc(fmt.Sprint("m", i, "k", k))
 		}
@@ -107,6 +107,7 @@ func TestCheckFamilyMatchesMembers(t *testing.T) {
 			ExactLimit:    rapid.IntRange(0, 50).Draw(t, "exact-limit"),
 			AllowDeadlock: rapid.Bool().Draw(t, "allow-deadlock"),
 		}
+		opts = checker.WithFamilyBlock(opts, rapid.SampledFrom([]int{0, 1, 2, 7}).Draw(t, "block"))
 		res, err := checker.CheckFamily[uint64, uint8](context.Background(), g, len(g.succ), props, opts)
 		require.NoError(t, err)
 		require.True(t, res.Complete)

@@ -129,35 +129,41 @@ func BenchmarkSweep(b *testing.B) {
 }
 
 // BenchmarkSharedSearch runs the sweep's shared TW search alone on the
-// default configuration's TW column at MSL 2 (TW 9..0) with one and two
-// workers, and reports keys/s (distinct keys stored per second) and
-// expansions per key.
+// default configuration's TW column (TW 4·MSL+1 down to 0) at MSL 2
+// (742,276 keys) and MSL 3 (5.8 million keys) with one and two workers and
+// the fingerprint store, and reports keys/s (distinct keys stored per
+// second) and expansions per key.
 func BenchmarkSharedSearch(b *testing.B) {
 	props := properties.Safety()[:2]
-	cfg := model.DefaultConfig()
-	cfg.MSL = 2
-	cfg.Grid = ExactGrid(cfg, props)
-	tws := []int{9, 8, 7, 6, 5, 4, 3, 2, 1, 0}
-	fam, err := model.NewTWFamily(cfg, tws)
-	if err != nil {
-		b.Fatal(err)
-	}
 	var cprops []checker.Property[model.State, model.Label]
 	for _, p := range props {
 		cprops = append(cprops, checker.Property[model.State, model.Label]{Name: p.ID, Kind: checker.Always, State: sound(p.State), Step: p.Step})
 	}
-	for _, w := range []int{1, 2} {
-		b.Run(fmt.Sprintf("msl=2/workers=%d", w), func(b *testing.B) {
-			var keys, exp int
-			for b.Loop() {
-				res, err := checker.CheckFamily[model.State, model.Label](context.Background(), fam, fam.Len(), cprops, checker.FamilyOptions{Workers: w, Store: checker.StoreFingerprint})
-				if err != nil || !res.Complete {
-					b.Fatalf("incomplete: %v", err)
+	for _, msl := range []int{2, 3} {
+		cfg := model.DefaultConfig()
+		cfg.MSL = msl
+		cfg.Grid = ExactGrid(cfg, props)
+		var tws []int
+		for tw := 4*msl + 1; tw >= 0; tw-- {
+			tws = append(tws, tw)
+		}
+		fam, err := model.NewTWFamily(cfg, tws)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, w := range []int{1, 2} {
+			b.Run(fmt.Sprintf("msl=%d/workers=%d", msl, w), func(b *testing.B) {
+				var keys, exp int
+				for b.Loop() {
+					res, err := checker.CheckFamily[model.State, model.Label](context.Background(), fam, fam.Len(), cprops, checker.FamilyOptions{Workers: w, Store: checker.StoreFingerprint})
+					if err != nil || !res.Complete {
+						b.Fatalf("incomplete: %v", err)
+					}
+					keys, exp = keys+res.Keys, exp+res.Expansions
 				}
-				keys, exp = keys+res.Keys, exp+res.Expansions
-			}
-			b.ReportMetric(float64(keys)/b.Elapsed().Seconds(), "keys/s")
-			b.ReportMetric(float64(exp)/float64(keys), "expansions/key")
-		})
+				b.ReportMetric(float64(keys)/b.Elapsed().Seconds(), "keys/s")
+				b.ReportMetric(float64(exp)/float64(keys), "expansions/key")
+			})
+		}
 	}
 }
