@@ -98,9 +98,9 @@ type explorer[S comparable, L any] struct {
 
 	// The level being expanded (the accepted successors of the level
 	// before, in order), levelLen = len(level) states, and the buffer the
-	// next level is copied into; the two swap at the end of each merge, so
-	// that a search reuses two arrays instead of allocating a level's worth
-	// of buffers at every level.
+	// next level is copied into (a batch at a time); the two swap at the end
+	// of each level, so that a search reuses two arrays instead of
+	// allocating a level's worth of buffers at every level.
 	level    []S
 	levelLen int
 	spare    []S
@@ -126,7 +126,7 @@ type explorer[S comparable, L any] struct {
 	// progress counters (atomic): the level's states expanded, the batch's
 	// transitions not yet merged
 	levelDone, levelTrans  atomic.Int64
-	candsPerState          int // eighths: candidates per expanded state in the last level (buffer sizing)
+	candsPerState          int // eighths: candidates per expanded state in the last batch (buffer sizing)
 	lastProgress           time.Time
 	chunks                 []chunk[S, L] // reused from level to level, candidate buffers included
 	peakVisited, peakTotal int64
@@ -606,11 +606,11 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 		e.levelDone.Add(int64(len(c.in)))
 	}
 	e.levelTrans.Add(int64(c.trans))
-	if e.opts.MaxMemory > 0 {
-		b := e.levelBytes.Add(int64(cap(c.cands)+cap(c.scratch)) * candSize)
-		if e.total(b) > e.opts.MaxMemory {
-			e.overMemory.Store(true)
-		}
+	// Counted with or without a bound, so that the memory figures (progress,
+	// PeakBytes) are the same either way.
+	b := e.levelBytes.Add(int64(cap(c.cands)+cap(c.scratch)) * candSize)
+	if e.opts.MaxMemory > 0 && e.total(b) > e.opts.MaxMemory {
+		e.overMemory.Store(true)
 	}
 }
 

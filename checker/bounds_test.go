@@ -160,8 +160,8 @@ func TestCancelDuringRunAndProgress(t *testing.T) {
 	require.Equal(t, "cancelled", r.StopReason)
 	require.Less(t, r.States, 300*300)
 	require.NotEmpty(t, calls)
-	// Cancellation abandons the level being expanded: the result keeps the
-	// states of the levels before it.
+	// Cancellation abandons the batch being expanded: the result keeps the
+	// states merged before it.
 	last := calls[len(calls)-1]
 	require.LessOrEqual(t, last.States, r.States)
 	for i := 1; i < len(calls); i++ {
@@ -256,6 +256,40 @@ func TestDeterminism(t *testing.T) {
 	for _, p := range a.Properties[:2] {
 		if p.Path != nil {
 			requireReplayable(t, m, p.Path)
+		}
+	}
+}
+
+// TestHaltAtBatchEnd stops a search on the last state of a batch that is
+// not the level's last (a star: 0 → 1..40, each i → 0; a witness on the
+// step from 16, the 16th state of level 1, whose batches are of 16 states
+// with one chunk per batch): the states after it in the level are not
+// expanded, so the search is incomplete, with the same figures for every
+// batch size.
+func TestHaltAtBatchEnd(t *testing.T) {
+	g := graph[string]{Inits: []int{0}, Adj: make([][]edge[string], 41)}
+	for i := 1; i <= 40; i++ {
+		g.Adj[0] = append(g.Adj[0], edge[string]{"out", i})
+		g.Adj[i] = []edge[string]{{"back", 0}}
+	}
+	props := []checker.Property[int, string]{{Name: "from-16", Kind: checker.Sometimes, Step: func(from int, _ string, _ int) bool { return from == 16 }}}
+	var first checker.Result[int, string]
+	for _, batch := range []int{0, 1, 2} {
+		for _, w := range []int{1, 2} {
+			r, err := checker.Check[int, string](ctx, g, props, checker.WithBatch(checker.Options{StopWhenDecided: true, Workers: w}, batch))
+			require.NoError(t, err)
+			require.False(t, r.Complete, "batch %d: states 17..40 were not expanded", batch)
+			require.Equal(t, "decided", r.StopReason)
+			require.Equal(t, 41, r.States)
+			require.Equal(t, 40+16, r.Transitions)
+			require.Equal(t, checker.Found, r.Properties[0].Verdict)
+			require.Equal(t, 2, r.Properties[0].Path.Len())
+			r.Elapsed, r.Workers, r.PeakBytes = 0, 0, 0 // the batch size sets the buffers' size
+			if batch == 0 && w == 1 {
+				first = r
+			} else {
+				require.Equal(t, first, r, "batch %d, %d workers", batch, w)
+			}
 		}
 	}
 }

@@ -193,8 +193,9 @@ type Result[S comparable, L any] struct {
 	// VisitedBytes is the peak memory of the visited set, including the
 	// parent links and emission ordinals kept to rebuild paths.
 	VisitedBytes int64
-	// PeakBytes is the peak memory of the visited set plus the level
-	// buffers (states of the level expanded and its successors).
+	// PeakBytes is the peak memory of the visited set plus the two level
+	// arrays (the level expanded and the next) and the candidate buffers
+	// of a batch, as the memory bound counts them.
 	PeakBytes int64
 	// Workers is the number of goroutines used.
 	Workers int

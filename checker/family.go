@@ -268,12 +268,12 @@ type famCand[S comparable] struct {
 	members uint64
 }
 
-// famWorker is one goroutine's share of a family search: its part of the
-// next level and its counts, merged when the level ends.
 // famBlock is the number of items in a block of a level: the unit the
 // levels are stored, reused and expanded (one batch) in.
 const famBlock = 16384
 
+// famWorker is one goroutine's share of a family search: its part of the
+// next level and its counts, merged when the level ends.
 type famWorker[S comparable] struct {
 	cands      [][]famCand[S] // expand phase output, by the worker that owns the key's shard
 	scratch    []famCand[S]   // expand phase: one key's transitions

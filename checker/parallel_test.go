@@ -167,7 +167,9 @@ func TestLevelsMatchSequential(t *testing.T) {
 		case 2:
 			opts.MaxDepth = rapid.IntRange(1, 12).Draw(t, "maxDepth")
 		}
-		opts = checker.WithBatch(opts, rapid.IntRange(0, 3).Draw(t, "batch"))
+		// Batches of 4 and 8 chunks of 16 states reach the parallel paths
+		// (64 states and 4 chunks) with several batches per level.
+		opts = checker.WithBatch(opts, rapid.SampledFrom([]int{0, 1, 2, 3, 4, 8}).Draw(t, "batch"))
 		var m checker.Model[uint64, uint8] = g
 		if rapid.Bool().Draw(t, "fingerprints") {
 			m = hashed{g}
@@ -207,7 +209,7 @@ func TestWorkersAndStoresAgree(t *testing.T) {
 			w, batch int
 			store    checker.StoreMode
 		}{{1, 0, checker.StoreExact}, {2, 0, checker.StoreExact}, {3, 0, checker.StoreFingerprint}, {1, 0, checker.StoreFingerprint}, {4, 0, checker.StoreAuto},
-			{1, 1, checker.StoreFingerprint}, {2, 2, checker.StoreExact}} {
+			{1, 1, checker.StoreFingerprint}, {2, 2, checker.StoreExact}, {2, 4, checker.StoreFingerprint}, {3, 8, checker.StoreExact}} {
 			r, err := checker.Check[uint64, uint8](ctx, hashed{g}, props, checker.WithBatch(checker.Options{
 				Workers: c.w, Store: c.store, StopWhenDecided: stop, ExactLimit: 100,
 			}, c.batch))
@@ -258,7 +260,7 @@ func TestStoreModes(t *testing.T) {
 }
 
 // TestMaxMemory checks that a memory bound stops the search honestly, at a
-// level boundary, with the same figures at every worker count.
+// batch boundary, with the same figures at every worker count.
 func TestMaxMemory(t *testing.T) {
 	g := hashed{hashGraph{N: 300000, Fanout: 4}}
 	props := []checker.Property[uint64, uint8]{{Name: "never", Kind: checker.Always, State: func(s uint64) bool { return s < 300000 }}}
