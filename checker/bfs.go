@@ -97,12 +97,11 @@ type explorer[S comparable, L any] struct {
 	limit   uint64
 
 	// The level being expanded (the accepted successors of the level
-	// before, in order), levelLen = len(level) states, and the buffer the
-	// next level is copied into (a batch at a time); the two swap at the end
-	// of each level, so that a search reuses two arrays instead of
-	// allocating a level's worth of buffers at every level.
+	// before, in order), and the buffer the next level is copied into (a
+	// batch at a time); the two swap at the end of each level, so that a
+	// search reuses two arrays instead of allocating a level's worth of
+	// buffers at every level.
 	level    []S
-	levelLen int
 	spare    []S
 	base     int // global index of level[0]
 	curDepth int
@@ -244,9 +243,9 @@ func (e *explorer[S, L]) run() {
 			break
 		}
 	}
-	e.level, e.levelLen = slices.Clone(e.inits), len(e.inits)
+	e.level = slices.Clone(e.inits)
 	e.measure(0)
-	for !e.halt && e.levelLen > 0 {
+	for !e.halt && len(e.level) > 0 {
 		if e.periodic() {
 			return
 		}
@@ -280,7 +279,7 @@ func (e *explorer[S, L]) periodic() bool {
 				States:      e.stored,
 				Transitions: e.transitions + int(e.levelTrans.Load()),
 				Depth:       e.maxDepth,
-				Queue:       e.levelLen - done,
+				Queue:       len(e.level) - done,
 				Memory:      e.peakTotalNow(),
 				Elapsed:     now.Sub(e.start),
 			})
@@ -326,8 +325,8 @@ func (e *explorer[S, L]) probeLevel() {
 			e.countDeadlock(e.base+i, s)
 		}
 	}
-	e.base += e.levelLen
-	e.level, e.levelLen = e.level[:0], 0
+	e.base += len(e.level)
+	e.level = e.level[:0]
 }
 
 func (e *explorer[S, L]) countDeadlock(idx int, s S) {
@@ -355,7 +354,7 @@ func (e *explorer[S, L]) chunkSize(n int) int {
 // expandLevel runs the three phases on e.level. It returns false when the
 // search must stop without a next level (cancelled, memory bound).
 func (e *explorer[S, L]) expandLevel() bool {
-	n := e.levelLen
+	n := len(e.level)
 	size := e.chunkSize(n)
 	e.spare = e.spare[:0]
 	e.levelDone.Store(0)
@@ -376,9 +375,8 @@ func (e *explorer[S, L]) expandLevel() bool {
 	}
 	// The stored states are the next level; the level just expanded
 	// becomes the spare array.
-	e.base += e.levelLen
+	e.base += len(e.level)
 	e.level, e.spare = e.spare, e.level[:0]
-	e.levelLen = len(e.level)
 	e.levelDone.Store(0)
 	e.measure(0)
 	return true
@@ -660,7 +658,7 @@ func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, us
 		}
 		if !e.mergeChunk(c, stepAct, stateAct, useTrig) {
 			// Halted inside this chunk: mergeChunk has set the counts.
-			if e.haltPos < e.levelLen-1 {
+			if e.haltPos < len(e.level)-1 {
 				e.unexpanded = true
 			}
 			halted = true
@@ -940,7 +938,7 @@ func (e *explorer[S, L]) decide(pi int, f finding[S, L], trans ...int) {
 
 // complete reports whether every reachable state was expanded.
 func (e *explorer[S, L]) complete() bool {
-	return !e.cancelled && !e.dropped && !e.truncated && !e.unexpanded && e.levelLen == 0
+	return !e.cancelled && !e.dropped && !e.truncated && !e.unexpanded && len(e.level) == 0
 }
 
 // collision estimates the probability that a fingerprint collision omitted
