@@ -386,7 +386,7 @@ func CheckFamily[S comparable, L any](ctx context.Context, fm FamilyModel[S, L],
 			}
 		}
 	}
-	// A level is kept in blocks of famBlock items, filled by the workers in
+	// A level is kept in blocks of block items, filled by the workers in
 	// the insert phase; at a level's end the expanded level's blocks go back
 	// to the workers to fill. Nothing is copied from level to level, and
 	// after the largest level no memory is allocated for the levels: on a
@@ -428,9 +428,9 @@ func CheckFamily[S comparable, L any](ctx context.Context, fm FamilyModel[S, L],
 
 	// expand is the expand phase of items in worker w: transitions counted,
 	// step predicates evaluated, and the targets (with several workers: not
-	// already reached by all their members) appended to w.cands[g] for the worker g that owns their
-	// shard (the insert phase's order within a shard does not matter: the
-	// counts do not depend on it). A key's targets are buffered and their
+	// already reached by all their members) appended to w.cands[g] for the
+	// worker g that owns their shard (the insert phase's order within a
+	// shard does not matter: the counts do not depend on it). A key's targets are buffered and their
 	// home slots loaded before they are looked up, so that the cache misses
 	// overlap. The look-up is made only with several workers: it moves
 	// work from the insert phase, where a worker handles its own shards
@@ -484,9 +484,9 @@ func CheckFamily[S comparable, L any](ctx context.Context, fm FamilyModel[S, L],
 			}
 			for i := range w.scratch {
 				c := &w.scratch[i]
-				if !filter || !st.shards[famShardOf(c.fp)].covers(c.k, c.fp, c.members) {
-					g := famShardOf(c.fp) % workers
-					w.cands[g] = append(w.cands[g], *c)
+				sh := famShardOf(c.fp)
+				if !filter || !st.shards[sh].covers(c.k, c.fp, c.members) {
+					w.cands[sh%workers] = append(w.cands[sh%workers], *c)
 				}
 			}
 			w.emitted += len(w.scratch)
