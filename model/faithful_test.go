@@ -290,6 +290,6 @@ func TestDataLen(t *testing.T) {
 	s, _, ok := m.Step(s, Action{Kind: ActDeliver, Seg: s.Net.At(0)})
 	require.True(t, ok)
 	require.Equal(t, Seq(4), s.Ends[A].RcvNxt)
-	require.True(t, m.closeEnabled(s, A), "A may close once it has received all three octets")
-	require.False(t, m.closeEnabled(s, B), "B may not close before its data is acknowledged")
+	require.True(t, m.closeEnabled(&s, A), "A may close once it has received all three octets")
+	require.False(t, m.closeEnabled(&s, B), "B may not close before its data is acknowledged")
 }

@@ -86,7 +86,7 @@ func (m *Model) Successors(s State, emit func(Label, State)) {
 			continue
 		}
 		g := s.Net.At(i)
-		if m.synOpens(g.Src.Peer(), s.Ends[g.Src.Peer()], g) {
+		if m.synOpens(g.Src.Peer(), &s.Ends[g.Src.Peer()], g) {
 			for _, iss := range m.issList(s, g.Src.Peer()) {
 				next, l := s, Label{Action: Action{Kind: ActDeliver, Seg: g, ISS: iss}}
 				if m.deliverAt(&next, i, g, &l) {
@@ -101,22 +101,21 @@ func (m *Model) Successors(s State, emit func(Label, State)) {
 		}
 		if s.LossLeft > 0 {
 			next := s
-			next.Net = s.Net.remove(i)
+			next.Net.removeAt(i)
 			next.LossLeft--
 			emit(Label{Action: Action{Kind: ActDrop, Seg: g}}, next)
 		}
 		if s.DupLeft > 0 {
 			next := s
 			next.DupLeft--
-			var ok bool
-			if next.Net, ok = s.Net.add(g); !ok {
+			if !next.Net.insert(g) {
 				next.Err = ErrOverflow
 			}
 			emit(Label{Action: Action{Kind: ActDuplicate, Seg: g}}, next)
 		}
 	}
 	for side := A; side <= B; side++ {
-		if m.closeEnabled(s, side) {
+		if m.closeEnabled(&s, side) {
 			if next, l, ok := m.userClose(s, side, Label{Action: Action{Kind: ActClose, Side: side}}); ok {
 				emit(l, next)
 			}
@@ -148,8 +147,8 @@ func (m *Model) Successors(s State, emit func(Label, State)) {
 			}
 		}
 	}
-	if next, l, ok := m.tick(s, Label{Action: Action{Kind: ActTick}}); ok {
-		emit(l, next)
+	if next := s; m.tickAt(&next) {
+		emit(Label{Action: Action{Kind: ActTick}}, next)
 	}
 }
 
@@ -188,7 +187,7 @@ func (m *Model) forEachAction(s State, f func(Action)) {
 			continue
 		}
 		g := s.Net.At(i)
-		if m.synOpens(g.Src.Peer(), s.Ends[g.Src.Peer()], g) {
+		if m.synOpens(g.Src.Peer(), &s.Ends[g.Src.Peer()], g) {
 			// LISTEN (or a TIME-WAIT that reopens) chooses its ISS when
 			// the SYN arrives.
 			for _, iss := range m.issList(s, g.Src.Peer()) {
@@ -313,7 +312,7 @@ func (m *Model) deliverAt(s *State, i int, g Segment, l *Label) bool {
 	}
 	dst := g.Src.Peer()
 	e := s.Ends[dst]
-	if m.synOpens(dst, e, g) {
+	if m.synOpens(dst, &e, g) {
 		// The ISS choices are those of the state that offered the delivery,
 		// the SYN still in flight.
 		ok, bad := m.issAllowed(*s, dst, l.Action.ISS)
@@ -321,7 +320,7 @@ func (m *Model) deliverAt(s *State, i int, g Segment, l *Label) bool {
 			return false
 		}
 		if bad {
-			s.Net = s.Net.remove(i)
+			s.Net.removeAt(i)
 			s.Err = ErrRule
 			return true
 		}
@@ -331,7 +330,7 @@ func (m *Model) deliverAt(s *State, i int, g Segment, l *Label) bool {
 	} else if l.Action.ISS != 0 {
 		return false
 	}
-	s.Net = s.Net.remove(i)
+	s.Net.removeAt(i)
 	r := m.receive(dst, e, g, l.Action.ISS)
 	l.Handler = Handler{State: e.St, Event: SegmentEvent(g)}
 	l.Note, l.Mutant = r.note, r.mutant
@@ -370,15 +369,15 @@ func (m *Model) setEnd(s *State, side Side, e Endpoint) {
 // open a connection there and so needs an ISS: a SYN (without ACK or RST)
 // to LISTEN, unless the per-host timestamp cache drops it, or to a
 // TIME-WAIT that reopens (Config.TWSyn).
-func (m *Model) synOpens(side Side, e Endpoint, g Segment) bool {
-	if !g.Flags.Has(SYN) || g.Flags&(ACK|RST) != 0 {
+func (m *Model) synOpens(side Side, e *Endpoint, g Segment) bool {
+	if g.Flags&(SYN|ACK|RST) != SYN {
 		return false
 	}
 	switch e.St {
 	case Listen:
-		return !m.tsCacheDrops(e, g)
+		return !m.tsCacheDrops(*e, g)
 	case TimeWait:
-		return m.reopens(side, e, g)
+		return m.reopens(side, *e, g)
 	}
 	return false
 }
@@ -400,8 +399,7 @@ func (m *Model) freezeClocks(s State) State {
 // the label.
 func (m *Model) send(s *State, side Side, g Segment, l *Label) {
 	g.Src, g.Age = side, 0
-	var ok bool
-	if s.Net, ok = s.Net.add(g); !ok {
+	if !s.Net.insert(g) {
 		s.Err = ErrOverflow
 	}
 	if int(l.NSent) < len(l.Sent) {
@@ -412,7 +410,7 @@ func (m *Model) send(s *State, side Side, g Segment, l *Label) {
 
 // urgentCopy reports whether some copy must be delivered or dropped at this
 // instant.
-func (m *Model) urgentCopy(s State) bool { return s.Net.Len() > 0 && s.Net.maxAge() >= m.ageLimit }
+func (m *Model) urgentCopy(s *State) bool { return s.Net.Len() > 0 && s.Net.maxAge() >= m.ageLimit }
 
 // issChoices lists the initial sequence numbers side may choose for a new
 // incarnation. The adversary chooses (worst-case overlap), so every number is

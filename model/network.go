@@ -42,8 +42,15 @@ func (n Network) index(g Segment) int {
 
 // add inserts a copy, keeping the order; ok is false on overflow.
 func (n Network) add(g Segment) (Network, bool) {
+	ok := n.insert(g)
+	return n, ok
+}
+
+// insert is add in place: the explorer's inner loop calls it on the
+// successor being built, so that the network is not copied twice.
+func (n *Network) insert(g Segment) bool {
 	if int(n.n) == MaxInFlight {
-		return n, false
+		return false
 	}
 	p := g.pack()
 	i := int(n.n)
@@ -53,15 +60,20 @@ func (n Network) add(g Segment) (Network, bool) {
 	}
 	n.segs[i] = p
 	n.n++
-	return n, true
+	return true
 }
 
 // remove deletes the copy at position i.
 func (n Network) remove(i int) Network {
+	n.removeAt(i)
+	return n
+}
+
+// removeAt is remove in place.
+func (n *Network) removeAt(i int) {
 	copy(n.segs[i:n.n], n.segs[i+1:n.n])
 	n.n--
 	n.segs[n.n] = 0
-	return n
 }
 
 // aged returns the network one sub-tick later. Ages sit in the top byte, so

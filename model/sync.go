@@ -63,55 +63,57 @@ func (m *Model) syncOnSegment(side Side, e Endpoint, seg Segment) rx {
 		e.Prev = Prev{}
 		r = r.noted("enter ESTABLISHED")
 	} else {
-		var done bool
-		if e, r, done = m.processAck(e, seg, r); done {
+		if m.processAck(&e, seg, &r) {
 			return r
 		}
 	}
 	r.e = e
-	return m.textAndFIN(seg, r)
+	m.textAndFIN(seg, &r)
+	return r
 }
 
 // processAck is the ACK step of RFC 9293 §3.10.7.4 for ESTABLISHED,
 // FIN-WAIT-1/2, CLOSE-WAIT, CLOSING and LAST-ACK ("ESTAB processing" plus
-// each state's addition). done means the segment is finished with.
-func (m *Model) processAck(e Endpoint, seg Segment, r rx) (Endpoint, rx, bool) {
+// each state's addition), on e in place. It reports whether the segment is
+// finished with; r is then the result.
+func (m *Model) processAck(e *Endpoint, seg Segment, r *rx) bool {
 	switch {
 	case m.sp.LT(e.SndUna, seg.Ack) && m.sp.LEQ(seg.Ack, e.SndNxt):
 		e.SndUna = seg.Ack
-		e = m.ackTimers(e)
+		*e = m.ackTimers(*e)
 	case m.sp.LT(e.SndNxt, seg.Ack):
 		// "If the ACK acks something not yet sent ... send an ACK, drop the
 		// segment, and return."
-		r.e = e
-		return e, r.with(ackOf(e), "ACK of unsent data: ACK, drop"), true
+		r.e = *e
+		*r = r.with(ackOf(*e), "ACK of unsent data: ACK, drop")
+		return true
 	}
 	switch e.St {
 	case FinWait1:
-		if m.finAcked(e) {
+		if m.finAcked(*e) {
 			e.St = FinWait2
 			note := "FIN acknowledged: FIN-WAIT-2"
 			if m.finDur > 0 {
-				e = m.startFinWait2Timer(e)
+				*e = m.startFinWait2Timer(*e)
 				note += ", start the FIN-WAIT-2 timer"
 			}
-			r = r.noted(note)
+			r.note = note
 		}
 	case Closing:
-		if !m.finAcked(e) {
-			r.e = e
-			return e, r.noted("ignore"), true
+		if !m.finAcked(*e) {
+			r.e, r.note = *e, "ignore"
+			return true
 		}
-		e = m.enterTimeWait(e)
-		r.e = e
-		return e, r.noted("FIN acknowledged: TIME-WAIT"), true
+		*e = m.enterTimeWait(*e)
+		r.e, r.note = *e, "FIN acknowledged: TIME-WAIT"
+		return true
 	case LastAck:
-		if m.finAcked(e) {
-			r.e = e.closed()
-			return e, r.noted("FIN acknowledged: CLOSED"), true
+		if m.finAcked(*e) {
+			r.e, r.note = e.closed(), "FIN acknowledged: CLOSED"
+			return true
 		}
 	}
-	return e, r, false
+	return false
 }
 
 // startFinWait2Timer starts the FIN-WAIT-2 timer (Config.FinTimeout) of an
@@ -131,8 +133,9 @@ func (m *Model) startFinWait2Timer(e Endpoint) Endpoint {
 
 // textAndFIN is the seventh (segment text) and eighth (FIN) steps. Only an
 // in-order octet is taken; an acceptable segment beyond RCV.NXT is
-// acknowledged and dropped (the model keeps no reassembly queue).
-func (m *Model) textAndFIN(seg Segment, r rx) rx {
+// acknowledged and dropped (the model keeps no reassembly queue). It works
+// on r in place.
+func (m *Model) textAndFIN(seg Segment, r *rx) {
 	e := r.e
 	needAck := false
 	if seg.Len > 0 {
@@ -172,9 +175,8 @@ func (m *Model) textAndFIN(seg Segment, r rx) rx {
 		if r.note == "" {
 			r.note = "ACK"
 		}
-		return r.with(ackOf(e), r.note)
+		*r = r.with(ackOf(e), r.note)
 	}
-	return r
 }
 
 // backToListen returns a passive SYN-RECEIVED endpoint to LISTEN (RFC 9293

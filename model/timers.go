@@ -20,7 +20,7 @@ func (m *Model) timeout(s State, a Action, l Label) (State, Label, bool) {
 		return s, l, false
 	}
 	if m.cfg.SameInstant == DeliveriesFirst {
-		if m.urgentCopy(s) {
+		if m.urgentCopy(&s) {
 			return s, l, false // deliveries due now come first
 		}
 		s.Phase = 1
@@ -123,18 +123,25 @@ func (m *Model) ackTimers(e Endpoint) Endpoint {
 // a copy has reached its age limit: time cannot pass a pending event. The
 // TIME-WAIT slot counts down in FIN-WAIT-2 too (the FIN-WAIT-2 timer).
 func (m *Model) tick(s State, l Label) (State, Label, bool) {
+	ok := m.tickAt(&s)
+	return s, l, ok
+}
+
+// tickAt is tick in place on *s, which is unchanged when the tick is not
+// enabled.
+func (m *Model) tickAt(s *State) bool {
 	if m.urgentCopy(s) {
-		return s, l, false
+		return false
 	}
 	for side := range s.Ends {
 		e := &s.Ends[side]
 		for i := range e.Rtx {
 			if e.Rtx[i].Expired() {
-				return s, l, false
+				return false
 			}
 		}
 		if e.TW.Expired() {
-			return s, l, false
+			return false
 		}
 	}
 	for side := range s.Ends {
@@ -162,12 +169,12 @@ func (m *Model) tick(s State, l Label) (State, Label, bool) {
 	if m.cfg.ISNClock > 0 {
 		k := uint16(int(m.sp) * m.cfg.Grid)
 		for side := range s.Clock {
-			if s.Clock[side] != 0 || m.clockRuns(s, Side(side)) {
+			if s.Clock[side] != 0 || m.clockRuns(*s, Side(side)) {
 				s.Clock[side] = (s.Clock[side] + uint16(m.cfg.ISNClock)) % k
 			}
 		}
 	}
 	s.Net = s.Net.aged()
 	s.Phase = 0
-	return s, l, true
+	return true
 }

@@ -5,7 +5,7 @@ package model
 // incarnation closes; when is set by Config.CloseOrder. Under CloseAbort,
 // A's close is an abort instead (userAbort).
 func (m *Model) userClose(s State, side Side, l Label) (State, Label, bool) {
-	if !m.closeEnabled(s, side) {
+	if !m.closeEnabled(&s, side) {
 		return s, l, false
 	}
 	e := s.Ends[side]
@@ -53,8 +53,8 @@ func (m *Model) userAbort(s State, side Side, e Endpoint, l Label) (State, Label
 }
 
 // closeEnabled says whether side's application may call CLOSE now.
-func (m *Model) closeEnabled(s State, side Side) bool {
-	e := s.Ends[side]
+func (m *Model) closeEnabled(s *State, side Side) bool {
+	e := &s.Ends[side]
 	if e.Inc != 1 || e.AppClosed || (e.St != Established && e.St != CloseWait) {
 		return false
 	}
@@ -64,7 +64,7 @@ func (m *Model) closeEnabled(s State, side Side) bool {
 		if side == A && m.sp.Sub(e.RcvNxt, e.IRS) < 1+m.dlen {
 			return false
 		}
-		if side == B && !m.dataAcked(e) {
+		if side == B && !m.dataAcked(*e) {
 			return false
 		}
 	}
@@ -77,7 +77,7 @@ func (m *Model) closeEnabled(s State, side Side) bool {
 		if side == A {
 			return e.St == Established
 		}
-		a := s.Ends[A]
+		a := &s.Ends[A]
 		return a.AppClosed || a.Inc > 1 || !a.St.HasTCB()
 	}
 	return true
