@@ -628,7 +628,8 @@ func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, us
 		spareCap = max(spareCap+spareCap/2, need)
 		extra += int64(spareCap-cap(e.spare)) * int64(unsafe.Sizeof(zero))
 	}
-	if e.opts.MaxMemory > 0 && e.total(extra) > e.opts.MaxMemory {
+	counted, visited := e.total(extra), e.visitedBytes()
+	if e.opts.MaxMemory > 0 && counted > e.opts.MaxMemory {
 		e.stop(stopMemory)
 		e.dropped = true
 		return
@@ -695,6 +696,22 @@ func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, us
 	})
 	e.spare = next
 	e.levelTrans.Store(0) // merged: now in e.transitions
+	if e.opts.audit != nil {
+		e.opts.audit(counted, e.held()-(e.visitedBytes()-visited))
+	}
+}
+
+// held recounts the memory the bound counts from the capacities of the
+// arrays and buffers: the visited set, both level arrays and every chunk
+// slot's buffers. Only the tests' audit hook calls it.
+func (e *explorer[S, L]) held() int64 {
+	var zs S
+	var zc cand[S]
+	b := e.visitedBytes() + int64(cap(e.level)+cap(e.spare))*int64(unsafe.Sizeof(zs))
+	for k := range e.chunks {
+		b += int64(cap(e.chunks[k].cands)+cap(e.chunks[k].scratch)) * int64(unsafe.Sizeof(zc))
+	}
+	return b
 }
 
 // fastPrefix returns the number of leading chunks in which no event can

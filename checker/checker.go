@@ -100,6 +100,12 @@ type Options struct {
 	// batch is the number of chunks per batch (0: batchChunks); tests set
 	// it small so that small graphs' levels span several batches.
 	batch int
+	// audit, if set, is called at the end of every batch's merge with the
+	// memory the bound counted before the merge and a recount of what the
+	// search then held, taken from the capacities of its arrays and
+	// buffers; the path logs' growth during the merge is taken out of the
+	// recount, so that the two are equal when the count misses nothing.
+	audit func(counted, recount int64)
 }
 
 // Progress is a snapshot of a running search. States are stored a batch

@@ -13,3 +13,11 @@ func WithFamilyBlock(o FamilyOptions, n int) FamilyOptions {
 	o.block = n
 	return o
 }
+
+// WithAudit returns o with the memory audit hook set: f is called at the
+// end of every batch's merge with the memory the bound counted and a
+// recount of what the search held (see Options.audit).
+func WithAudit(o Options, f func(counted, recount int64)) Options {
+	o.audit = f
+	return o
+}

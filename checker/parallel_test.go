@@ -286,3 +286,33 @@ func TestMaxMemory(t *testing.T) {
 	_, err = checker.Check[uint64, uint8](ctx, g, props, checker.Options{MaxMemory: -1})
 	require.Error(t, err)
 }
+
+// TestMemoryCountMissesNothing checks what the memory bound counts: at the
+// end of every batch's merge, the bytes counted before the merge (the
+// visited set, both level arrays with the next one's growth, and every
+// chunk slot's buffers, idle ones included) must equal a recount taken from
+// the capacities the search then holds, and PeakBytes must cover every
+// recount. A figure left out of the running count (the next level's growth,
+// an idle slot, a scratch buffer) makes the two differ.
+func TestMemoryCountMissesNothing(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		g, props := drawBig(t)
+		w := rapid.IntRange(1, 3).Draw(t, "workers")
+		batch := rapid.SampledFrom([]int{0, 1, 2, 4}).Draw(t, "batch")
+		store := rapid.SampledFrom([]checker.StoreMode{checker.StoreExact, checker.StoreFingerprint, checker.StoreAuto}).Draw(t, "store")
+		var audits int
+		var most int64
+		opts := checker.WithAudit(checker.WithBatch(checker.Options{Workers: w, Store: store, ExactLimit: 100}, batch),
+			func(counted, recount int64) {
+				audits++
+				most = max(most, recount)
+				if counted != recount {
+					t.Fatalf("audit %d: the bound counted %d bytes, the search held %d", audits, counted, recount)
+				}
+			})
+		r, err := checker.Check[uint64, uint8](ctx, hashed{g}, props, opts)
+		require.NoError(t, err)
+		require.Positive(t, audits, "no batch was merged")
+		require.GreaterOrEqual(t, r.PeakBytes, most, "PeakBytes misses what the search held")
+	})
+}
