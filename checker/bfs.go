@@ -48,7 +48,7 @@ type chunk[S comparable, L any] struct {
 	w       int         // merge: the chunk's stored states (mergeChunk: the compacted prefix of cands)
 	off     int         // merge: the next level's position of the first of them
 	recs    []uint64    // merge, fast path: (parent, ordinal) of the accepted candidates
-	scratch []cand[S]   // expand: the emissions of one state (reused)
+	scratch []cand[S]   // expand: the emissions of touchGroup states (reused)
 	anySt   bool        // some candidate has trig set
 	sink    uint64      // keeps the touch loads alive
 }
@@ -392,6 +392,12 @@ func (e *explorer[S, L]) expandLevel() bool {
 // first occurrence.
 const batchChunks = 32
 
+// touchGroup is the number of states whose emissions are buffered together
+// in the expand phase, so that the cache misses of their look-ups overlap:
+// one state's emissions (about five in the TCP model) leave the memory
+// system idle between states.
+const touchGroup = 4
+
 // expandBatch runs the three phases on the level's states [lo, hi), in
 // chunks of size. It returns false when the search must stop at once
 // (cancelled, or the memory bound in the expand phase).
@@ -567,12 +573,18 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 	candSize := int64(unsafe.Sizeof(zero))
 	x := &expansion[S, L]{e: e, c: c, stepAct: stepAct, buf: c.scratch[:0]}
 	emit := x.emit // one closure per chunk, not per state
-	for q := range c.in {
-		p := c.base + q
-		x.from, x.par, x.ord, x.buf = c.in[q], uint32(p), 0, x.buf[:0]
-		e.m.Successors(x.from, emit)
-		ord := x.ord
-		// The emissions are in x.buf; the unvisited become candidates.
+	for q0 := 0; q0 < len(c.in); q0 += touchGroup {
+		// The emissions of touchGroup states are buffered in x.buf, in
+		// order, and their slots loaded together before they are looked up.
+		x.buf = x.buf[:0]
+		q1 := min(q0+touchGroup, len(c.in))
+		for q := q0; q < q1; q++ {
+			x.from, x.par, x.ord = c.in[q], uint32(c.base+q), 0
+			e.m.Successors(x.from, emit)
+			c.nsucc[q] = x.ord
+			c.trans += int(x.ord)
+		}
+		// The unvisited emissions become candidates.
 		tail := x.buf
 		c.sink += e.seen.touch(tail)
 		for i := range tail {
@@ -593,9 +605,7 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 			}
 			c.cands = append(c.cands, *b)
 		}
-		c.nsucc[q] = ord
-		c.trans += int(ord)
-		if p&15 == 15 && e.ctx.Err() != nil {
+		if q0&15 == 12 && e.ctx.Err() != nil {
 			break
 		}
 	}
