@@ -19,6 +19,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go test -c -o "$tmp/verify.test" ./verify
 (cd verify && "$tmp/verify.test" -test.run '^$' -test.bench 'Explore/large|SharedSearch/msl=3' \
-	-test.benchtime 2x -test.cpuprofile "$tmp/cpu.prof")
+	-test.benchtime 2x -test.cpuprofile "$tmp/cpu.prof") | tee "$tmp/out.txt"
+if [ "$(grep -c '^Benchmark' "$tmp/out.txt")" -ne 4 ]; then
+	echo "pgo.sh: expected 4 benchmark results (Explore/large and SharedSearch/msl=3, 1 and 2 workers); the profile was not written" >&2
+	exit 1
+fi
 cp "$tmp/cpu.prof" cmd/timewait/default.pgo
 echo "wrote cmd/timewait/default.pgo ($(wc -c < cmd/timewait/default.pgo) bytes)"

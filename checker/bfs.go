@@ -536,7 +536,7 @@ type expansion[S comparable, L any] struct {
 	e       *explorer[S, L]
 	c       *chunk[S, L]
 	stepAct []int
-	buf     []cand[S] // the emissions of the state being expanded
+	buf     []cand[S] // the emissions of the touchGroup states being expanded
 	from    S
 	par     uint32
 	ord     uint32
@@ -557,9 +557,9 @@ func (x *expansion[S, L]) emit(label L, to S) {
 	x.ord++
 }
 
-// expandChunk is the expand phase for one chunk. The successors of each state
-// are buffered and their fingerprint slots touched before they are looked
-// up, so that the cache misses of one state's successors overlap.
+// expandChunk is the expand phase for one chunk. The successors of
+// touchGroup states at a time are buffered and their fingerprint slots
+// touched before they are looked up, so that their cache misses overlap.
 func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, useTrig bool) {
 	c.nsucc = slices.Grow(c.nsucc[:0], len(c.in))[:len(c.in)]
 	c.cands, c.trans, c.anySt = c.cands[:0], 0, false

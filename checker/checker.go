@@ -102,9 +102,14 @@ type Options struct {
 	batch int
 	// audit, if set, is called at the end of every batch's merge with the
 	// memory the bound counted before the merge and a recount of what the
-	// search then held, taken from the capacities of its arrays and
-	// buffers; the path logs' growth during the merge is taken out of the
-	// recount, so that the two are equal when the count misses nothing.
+	// search then held: the level arrays and every chunk slot's candidate
+	// and scratch buffers recounted from their capacities, plus the visited
+	// set's figure (the same on both sides, less the path logs' growth
+	// during the merge). When the merge stores every first occurrence (no
+	// halt), the two are equal unless the running count leaves out one of
+	// those buffers or the next level's growth. Buffers outside both
+	// figures: the merge's records, the emission counts and property hits
+	// of a batch, all small beside the candidates.
 	audit func(counted, recount int64)
 }
 
