@@ -286,7 +286,8 @@ func (m *Model) step(s State, a Action) (next State, l Label, ok bool) {
 	case ActTimeout:
 		return m.timeout(s, a, l)
 	case ActTick:
-		return m.tick(s, l)
+		ok := m.tickAt(&s)
+		return s, l, ok
 	}
 	return s, l, false
 }

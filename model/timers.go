@@ -119,16 +119,11 @@ func (m *Model) ackTimers(e Endpoint) Endpoint {
 	return e
 }
 
-// tick advances time by one sub-tick. It is disabled while a timer is due or
-// a copy has reached its age limit: time cannot pass a pending event. The
-// TIME-WAIT slot counts down in FIN-WAIT-2 too (the FIN-WAIT-2 timer).
-func (m *Model) tick(s State, l Label) (State, Label, bool) {
-	ok := m.tickAt(&s)
-	return s, l, ok
-}
-
-// tickAt is tick in place on *s, which is unchanged when the tick is not
-// enabled.
+// tickAt advances *s by one sub-tick, in place, and reports whether the
+// tick was enabled; *s is unchanged when it was not. The tick is disabled
+// while a timer is due or a copy has reached its age limit: time cannot
+// pass a pending event. The TIME-WAIT slot counts down in FIN-WAIT-2 too
+// (the FIN-WAIT-2 timer).
 func (m *Model) tickAt(s *State) bool {
 	if m.urgentCopy(s) {
 		return false
