@@ -398,6 +398,10 @@ const batchChunks = 32
 // system idle between states.
 const touchGroup = 4
 
+// maxReserve caps the candidates per state that a chunk's buffer is sized
+// for in advance; a chunk with more grows its buffer as it goes.
+const maxReserve = 16
+
 // expandBatch runs the three phases on the level's states [lo, hi), in
 // chunks of size. It returns false when the search must stop at once
 // (cancelled, or the memory bound in the expand phase).
@@ -422,8 +426,11 @@ func (e *explorer[S, L]) expandBatch(lo, hi, size int) bool {
 		// The slot's output buffer, kept from level to level, grown (with a
 		// quarter's room, so that it seldom grows again) when it is short of
 		// the expected number of candidates: growing by append in the middle
-		// of the expansion would copy them.
-		if want := len(c.in)*e.candsPerState/8 + 16; cap(c.cands) < want {
+		// of the expansion would copy them. The expectation is capped at
+		// maxReserve per state: one state of a huge fan-out (an initial
+		// state with 40,000 successors, say) must not reserve that many
+		// for every state of the next level.
+		if want := len(c.in)*min(e.candsPerState, maxReserve*8)/8 + 16; cap(c.cands) < want {
 			c.cands = slices.Grow(c.cands[:0], want+want/4)
 		}
 		c.cands = c.cands[:0]

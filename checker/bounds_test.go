@@ -2,6 +2,8 @@ package checker_test
 
 import (
 	"context"
+	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -291,5 +293,73 @@ func TestHaltAtBatchEnd(t *testing.T) {
 				require.Equal(t, first, r, "batch %d, %d workers", batch, w)
 			}
 		}
+	}
+}
+
+// fan is a two-level tree: state 0 has N children 1..N, and child i has one
+// child N+i. Expanding state Cancel calls Stop, so that a test can cancel
+// the search in the middle of a chunk; After counts the states of the
+// second level expanded once Done reports the cancellation.
+type fan struct {
+	N, Cancel uint64
+	Stop      func()
+	Done      func() bool
+	After     *atomic.Int64
+}
+
+func (f fan) Init() []uint64 { return []uint64{0} }
+
+func (f fan) Successors(s uint64, emit func(uint8, uint64)) {
+	switch {
+	case s == 0:
+		for i := uint64(1); i <= f.N; i++ {
+			emit(0, i)
+		}
+	case s <= f.N:
+		if s == f.Cancel {
+			f.Stop()
+		} else if f.Done() {
+			f.After.Add(1)
+		}
+		emit(1, f.N+s)
+	}
+}
+
+// TestCancelInsideChunk checks that the expand phase notices a cancellation
+// within a chunk, not only between chunks: the 40,000 states of the second
+// level are expanded in chunks of 512, and after the cancellation at the
+// first chunk's 101st state only a few more may be expanded (the check runs
+// every 16 states), by each worker; without the check the first chunk alone
+// would expand its other 411.
+func TestCancelInsideChunk(t *testing.T) {
+	for _, w := range []int{1, 2} {
+		t.Run(fmt.Sprintf("workers=%d", w), func(t *testing.T) {
+			c, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var after atomic.Int64
+			m := fan{N: 40000, Cancel: 101, Stop: cancel, Done: func() bool { return c.Err() != nil }, After: &after}
+			r, err := checker.Check[uint64, uint8](c, m, nil, checker.Options{Workers: w})
+			require.ErrorIs(t, err, context.Canceled)
+			require.False(t, r.Complete)
+			require.Equal(t, "cancelled", r.StopReason)
+			require.Equal(t, 40001, r.States, "the batch being expanded is abandoned")
+			require.LessOrEqual(t, after.Load(), int64(24*w), "states expanded after the cancellation")
+		})
+	}
+}
+
+// TestWideFanOutReservesLittle checks the candidate buffers' advance
+// sizing: after a level of one state with 4,000 successors, the next
+// level's 4,000 states (one successor each) must not each reserve room for
+// 4,000 candidates (about 320 MB in all).
+func TestWideFanOutReservesLittle(t *testing.T) {
+	var after atomic.Int64
+	m := fan{N: 4000, Stop: func() {}, Done: func() bool { return false }, After: &after}
+	for _, w := range []int{1, 2} {
+		r, err := checker.Check[uint64, uint8](ctx, m, nil, checker.Options{Workers: w})
+		require.NoError(t, err)
+		require.True(t, r.Complete)
+		require.Equal(t, 8001, r.States)
+		require.Less(t, r.PeakBytes, int64(4<<20), "workers=%d", w)
 	}
 }
