@@ -167,3 +167,129 @@ func BenchmarkSharedSearch(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFloor bounds what any explorer can reach on the "large"
+// configuration of exploreConfigs with this model: a minimal sequential
+// breadth-first loop that only runs Successors, evaluates the property's
+// step predicate, fingerprints every successor and inserts it into a plain
+// power-of-two linear-probing table kept at most half full. It keeps no
+// parent links (so it could not rebuild a counterexample), no state
+// predicates, progress, bounds or batches; like the explorer, it buffers the
+// successors of 4 states and loads their slots before inserting them. It
+// reports distinct states/s: BenchmarkExplore's figure over this one is the
+// explorer's efficiency, and this one is the ceiling that only a faster
+// model (Successors and Hash) can raise.
+func BenchmarkFloor(b *testing.B) {
+	ec := exploreConfigs[2]
+	p, ok := properties.ByID("no-rst-on-retransmitted-fin")
+	if !ok {
+		b.Fatal("no property no-rst-on-retransmitted-fin")
+	}
+	cfg := ec.cfg()
+	cfg.Grid = ExactGrid(cfg, []properties.Property{p})
+	m, err := model.New(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var states, trans int
+	for b.Loop() {
+		f := &floorLoop{m: m, step: p.Step}
+		n, t, bad := f.run()
+		if bad {
+			b.Fatalf("%s: the property failed; want it to hold", ec.command)
+		}
+		states, trans = states+n, trans+t
+	}
+	if want := 2_429_338 * b.N; states != want {
+		b.Fatalf("%s: %d states in %d runs, want %d (BenchmarkExplore's count)", ec.command, states, b.N, want)
+	}
+	b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
+	b.ReportMetric(float64(trans)/b.Elapsed().Seconds(), "transitions/s")
+}
+
+// floorLoop is BenchmarkFloor's search.
+type floorLoop struct {
+	m     *model.Model
+	step  func(model.State, model.Label, model.State) bool
+	table []uint64 // fingerprints, 0 = empty; len is a power of two
+	n     int
+	from  model.State
+	bad   bool
+	buf   []floorSucc
+	sink  uint64
+}
+
+type floorSucc struct {
+	s  model.State
+	fp uint64
+}
+
+func (f *floorLoop) emit(l model.Label, next model.State) {
+	if !f.step(f.from, l, next) {
+		f.bad = true
+	}
+	fp := f.m.Hash(next) | 1 // never 0, the empty slot
+	f.buf = append(f.buf, floorSucc{next, fp})
+}
+
+// insert adds fp and reports whether it was new.
+func (f *floorLoop) insert(fp uint64) bool {
+	if 2*(f.n+1) > len(f.table) {
+		old := f.table
+		f.table, f.n = make([]uint64, max(2*len(old), 1<<16)), 0
+		for _, x := range old {
+			if x != 0 {
+				f.insert(x)
+			}
+		}
+	}
+	mask := uint64(len(f.table) - 1)
+	for i := fp >> 32 & mask; ; i = (i + 1) & mask {
+		switch f.table[i] {
+		case fp:
+			return false
+		case 0:
+			f.table[i] = fp
+			f.n++
+			return true
+		}
+	}
+}
+
+// run explores the whole space and returns the distinct states, the
+// transitions and whether the step predicate failed.
+func (f *floorLoop) run() (states, trans int, bad bool) {
+	var level, next []model.State
+	for _, s := range f.m.Init() {
+		if f.insert(f.m.Hash(s) | 1) {
+			level = append(level, s)
+		}
+	}
+	states = len(level)
+	emit := f.emit
+	for len(level) > 0 {
+		next = next[:0]
+		for q0 := 0; q0 < len(level); q0 += 4 {
+			f.buf = f.buf[:0]
+			for q := q0; q < min(q0+4, len(level)); q++ {
+				f.from = level[q]
+				f.m.Successors(f.from, emit)
+			}
+			trans += len(f.buf)
+			var sink uint64
+			mask := uint64(len(f.table) - 1)
+			for i := range f.buf {
+				sink += f.table[f.buf[i].fp>>32&mask]
+			}
+			for i := range f.buf {
+				if f.insert(f.buf[i].fp) {
+					next = append(next, f.buf[i].s)
+				}
+			}
+			f.sink += sink // keeps the loads
+		}
+		states += len(next)
+		level, next = next, level
+	}
+	return states, trans, f.bad
+}
