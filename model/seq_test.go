@@ -47,3 +47,21 @@ func TestAcceptability(t *testing.T) {
 		require.Equal(t, c.want, Acceptable(c.seg, c.rcv), c.name)
 	}
 }
+
+// TestSpaceModMatchesDivision checks Space's arithmetic against the
+// definition by division, ((x mod k) + k) mod k, for every space size up to
+// 64 (the powers of two take a mask, the others divide), numbers beyond the
+// space and offsets of either sign.
+func TestSpaceModMatchesDivision(t *testing.T) {
+	for k := 1; k <= MaxSeqSpace; k++ {
+		sp := Space(k)
+		for s := 0; s < 2*k && s < 256; s++ {
+			for n := -3 * k; n <= 3*k; n++ {
+				require.Equal(t, Seq(((s+n)%k+k)%k), sp.Add(Seq(s), n), "Space(%d).Add(%d, %d)", k, s, n)
+			}
+			for u := 0; u < 2*k && u < 256; u++ {
+				require.Equal(t, ((s-u)%k+k)%k, sp.Sub(Seq(s), Seq(u)), "Space(%d).Sub(%d, %d)", k, s, u)
+			}
+		}
+	}
+}
