@@ -42,6 +42,7 @@ type chunk[S comparable, L any] struct {
 	in      []S         // the level's states [base, base+len(in))
 	base    int         // level position of in[0]
 	cands   []cand[S]   // in (parent, ordinal) order
+	fps     []uint64    // the candidates' fingerprints, densely, for the insert phase's scan
 	nsucc   []uint32    // emissions per state of [lo, hi)
 	hits    []hit[S, L] // per step property of stepActive
 	trans   int         // emissions in all
@@ -416,7 +417,7 @@ func (e *explorer[S, L]) expandBatch(lo, hi, size int) bool {
 	var zero cand[S]
 	idle := int64(0)
 	for k := nc; k < len(e.chunks); k++ {
-		idle += int64(cap(e.chunks[k].cands)+cap(e.chunks[k].scratch)) * int64(unsafe.Sizeof(zero))
+		idle += int64(cap(e.chunks[k].cands)+cap(e.chunks[k].scratch))*int64(unsafe.Sizeof(zero)) + int64(cap(e.chunks[k].fps))*8
 	}
 	chunks := e.chunks[:nc]
 	for k := range chunks {
@@ -461,17 +462,24 @@ func (e *explorer[S, L]) expandBatch(lo, hi, size int) bool {
 		groups = 1
 	}
 	accepted := make([]int, groups) // per group: first occurrences
+	// Each group scans the chunks' dense fingerprint arrays, not the
+	// candidates, for the candidates of its shards.
 	insert := func(g int) {
 		n := 0
 		for k := range chunks {
 			cs := chunks[k].cands
-			for i := range cs {
-				c := &cs[i]
-				if groups > 1 && shardOf(c.fp)%groups != g {
+			for i, fp := range chunks[k].fps {
+				if groups > 1 && shardOf(fp)%groups != g {
 					continue
 				}
-				c.acc = e.seen.insert(c.s, c.fp)
-				if c.acc {
+				var a bool
+				if e.seen.fp {
+					a = e.seen.fps[shardOf(fp)].insert(fp)
+				} else {
+					a = e.seen.insert(cs[i].s, fp)
+				}
+				cs[i].acc = a
+				if a {
 					n++
 				}
 			}
@@ -569,7 +577,7 @@ func (x *expansion[S, L]) emit(label L, to S) {
 // touched before they are looked up, so that their cache misses overlap.
 func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, useTrig bool) {
 	c.nsucc = slices.Grow(c.nsucc[:0], len(c.in))[:len(c.in)]
-	c.cands, c.trans, c.anySt = c.cands[:0], 0, false
+	c.cands, c.fps, c.trans, c.anySt = c.cands[:0], c.fps[:0], 0, false
 	if len(stepAct) > 0 {
 		c.hits = slices.Grow(c.hits[:0], len(stepAct))[:len(stepAct)]
 		clear(c.hits)
@@ -611,6 +619,7 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 				c.anySt = c.anySt || trig != 0
 			}
 			c.cands = append(c.cands, *b)
+			c.fps = append(c.fps, b.fp)
 		}
 		if q0&15 == 12 && e.ctx.Err() != nil {
 			break
@@ -623,7 +632,7 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 	e.levelTrans.Add(int64(c.trans))
 	// Counted with or without a bound, so that the memory figures (progress,
 	// PeakBytes) are the same either way.
-	b := e.levelBytes.Add(int64(cap(c.cands)+cap(c.scratch)) * candSize)
+	b := e.levelBytes.Add(int64(cap(c.cands)+cap(c.scratch))*candSize + int64(cap(c.fps))*8)
 	if e.opts.MaxMemory > 0 && e.total(b) > e.opts.MaxMemory {
 		e.overMemory.Store(true)
 	}
@@ -730,7 +739,7 @@ func (e *explorer[S, L]) held() int64 {
 	var zc cand[S]
 	b := e.visitedBytes() + int64(cap(e.level)+cap(e.spare))*int64(unsafe.Sizeof(zs))
 	for k := range e.chunks {
-		b += int64(cap(e.chunks[k].cands)+cap(e.chunks[k].scratch)) * int64(unsafe.Sizeof(zc))
+		b += int64(cap(e.chunks[k].cands)+cap(e.chunks[k].scratch))*int64(unsafe.Sizeof(zc)) + int64(cap(e.chunks[k].fps))*8
 	}
 	return b
 }
