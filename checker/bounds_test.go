@@ -296,53 +296,61 @@ func TestHaltAtBatchEnd(t *testing.T) {
 	}
 }
 
-// fan is a two-level tree: state 0 has N children 1..N, and child i has one
-// child N+i. Expanding state Cancel calls Stop, so that a test can cancel
-// the search in the middle of a chunk; After counts the states of the
-// second level expanded once Done reports the cancellation.
+// fan is a tree: state 0 has N1 children, each of them has N2 children,
+// and each of those has one child. Expanding the second-level state Cancel
+// calls Stop, so that a test can cancel the search in the middle of a
+// chunk; After counts the second-level states expanded once Done reports
+// the cancellation.
 type fan struct {
-	N, Cancel uint64
-	Stop      func()
-	Done      func() bool
-	After     *atomic.Int64
+	N1, N2, Cancel uint64
+	Stop           func()
+	Done           func() bool
+	After          *atomic.Int64
 }
 
 func (f fan) Init() []uint64 { return []uint64{0} }
 
 func (f fan) Successors(s uint64, emit func(uint8, uint64)) {
+	last2 := f.N1 + f.N1*f.N2 // the last second-level state
 	switch {
 	case s == 0:
-		for i := uint64(1); i <= f.N; i++ {
+		for i := uint64(1); i <= f.N1; i++ {
 			emit(0, i)
 		}
-	case s <= f.N:
+	case s <= f.N1:
+		for j := uint64(1); j <= f.N2; j++ {
+			emit(0, f.N1+(s-1)*f.N2+j)
+		}
+	case s <= last2:
 		if s == f.Cancel {
 			f.Stop()
 		} else if f.Done() {
 			f.After.Add(1)
 		}
-		emit(1, f.N+s)
+		emit(1, s+f.N1*f.N2)
 	}
 }
 
 // TestCancelInsideChunk checks that the expand phase notices a cancellation
 // within a chunk, not only between chunks: the 40,000 states of the second
-// level are expanded in chunks of 512, and after the cancellation at the
-// first chunk's 101st state only a few more may be expanded (the check runs
-// every 16 states), by each worker; without the check the first chunk alone
-// would expand its other 411.
+// level (200 children of each of 200) are expanded in chunks of 512, and
+// after the cancellation at the first chunk's 101st state only a few more may
+// be expanded (the check runs every 16 states), by each worker; without the
+// check the first chunk alone would expand its other 411. (Each first-level
+// state has only 200 successors, so that the buffers reserved for the second
+// level stay small whatever the reservation's cap.)
 func TestCancelInsideChunk(t *testing.T) {
 	for _, w := range []int{1, 2} {
 		t.Run(fmt.Sprintf("workers=%d", w), func(t *testing.T) {
 			c, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			var after atomic.Int64
-			m := fan{N: 40000, Cancel: 101, Stop: cancel, Done: func() bool { return c.Err() != nil }, After: &after}
+			m := fan{N1: 200, N2: 200, Cancel: 200 + 101, Stop: cancel, Done: func() bool { return c.Err() != nil }, After: &after}
 			r, err := checker.Check[uint64, uint8](c, m, nil, checker.Options{Workers: w})
 			require.ErrorIs(t, err, context.Canceled)
 			require.False(t, r.Complete)
 			require.Equal(t, "cancelled", r.StopReason)
-			require.Equal(t, 40001, r.States, "the batch being expanded is abandoned")
+			require.Equal(t, 1+200+40000, r.States, "the batch being expanded is abandoned")
 			require.LessOrEqual(t, after.Load(), int64(24*w), "states expanded after the cancellation")
 		})
 	}
@@ -351,15 +359,15 @@ func TestCancelInsideChunk(t *testing.T) {
 // TestWideFanOutReservesLittle checks the candidate buffers' advance
 // sizing: after a level of one state with 4,000 successors, the next
 // level's 4,000 states (one successor each) must not each reserve room for
-// 4,000 candidates (about 320 MB in all).
+// 4,000 candidates (about 400 MB in all).
 func TestWideFanOutReservesLittle(t *testing.T) {
 	var after atomic.Int64
-	m := fan{N: 4000, Stop: func() {}, Done: func() bool { return false }, After: &after}
+	m := fan{N1: 4000, N2: 1, Stop: func() {}, Done: func() bool { return false }, After: &after}
 	for _, w := range []int{1, 2} {
 		r, err := checker.Check[uint64, uint8](ctx, m, nil, checker.Options{Workers: w})
 		require.NoError(t, err)
 		require.True(t, r.Complete)
-		require.Equal(t, 8001, r.States)
+		require.Equal(t, 1+3*4000, r.States)
 		require.Less(t, r.PeakBytes, int64(4<<20), "workers=%d", w)
 	}
 }
