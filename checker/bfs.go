@@ -232,7 +232,7 @@ func (e *explorer[S, L]) run() {
 			e.stop(stopMaxStates)
 			break
 		}
-		e.seen.insert(s, fp)
+		e.seen.insert(&s, fp)
 		e.inits = append(e.inits, s)
 		e.record(noParent, 0)
 		for _, pi := range e.stateActive {
@@ -404,6 +404,13 @@ const touchGroup = 4
 // for in advance; a chunk with more grows its buffer as it goes.
 const maxReserve = 16
 
+// bufBytes is the memory of the chunk slot's buffers that the memory bound
+// counts (see held for the ones it leaves out).
+func (c *chunk[S, L]) bufBytes() int64 {
+	var zero cand[S]
+	return int64(cap(c.cands)+cap(c.scratch))*int64(unsafe.Sizeof(zero)) + int64(cap(c.fps))*8
+}
+
 // expandBatch runs the three phases on the level's states [lo, hi), in
 // chunks of size. It returns false when the search must stop at once
 // (cancelled, or the memory bound in the expand phase).
@@ -415,10 +422,9 @@ func (e *explorer[S, L]) expandBatch(lo, hi, size int) bool {
 	}
 	// The slots this batch does not use keep their buffers for later
 	// batches; the memory figures count them all the same.
-	var zero cand[S]
 	idle := int64(0)
 	for k := nc; k < len(e.chunks); k++ {
-		idle += int64(cap(e.chunks[k].cands)+cap(e.chunks[k].scratch))*int64(unsafe.Sizeof(zero)) + int64(cap(e.chunks[k].fps))*8
+		idle += e.chunks[k].bufBytes()
 	}
 	chunks := e.chunks[:nc]
 	for k := range chunks {
@@ -473,14 +479,8 @@ func (e *explorer[S, L]) expandBatch(lo, hi, size int) bool {
 				if groups > 1 && shardOf(fp)%groups != g {
 					continue
 				}
-				var a bool
-				if e.seen.fp {
-					a = e.seen.fps[shardOf(fp)].insert(fp)
-				} else {
-					a = e.seen.insert(cs[i].s, fp)
-				}
-				cs[i].acc = a
-				if a {
+				cs[i].acc = e.seen.insert(&cs[i].s, fp)
+				if cs[i].acc {
 					n++
 				}
 			}
@@ -585,8 +585,6 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 	} else {
 		c.hits = c.hits[:0]
 	}
-	var zero cand[S]
-	candSize := int64(unsafe.Sizeof(zero))
 	x := &expansion[S, L]{e: e, c: c, stepAct: stepAct, buf: c.scratch[:0]}
 	emit := x.emit // one closure per chunk, not per state
 	for q0 := 0; q0 < len(c.in); q0 += touchGroup {
@@ -633,7 +631,7 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 	e.levelTrans.Add(int64(c.trans))
 	// Counted with or without a bound, so that the memory figures (progress,
 	// PeakBytes) are the same either way.
-	b := e.levelBytes.Add(int64(cap(c.cands)+cap(c.scratch))*candSize + int64(cap(c.fps))*8)
+	b := e.levelBytes.Add(c.bufBytes())
 	if e.opts.MaxMemory > 0 && e.total(b) > e.opts.MaxMemory {
 		e.overMemory.Store(true)
 	}

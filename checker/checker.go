@@ -105,9 +105,10 @@ type Options struct {
 	// search then held: the level arrays and every chunk slot's buffers
 	// (every slice field of the slot but those uncounted names) recounted
 	// from their capacities, plus the visited set's figure (the same on
-	// both sides, less the path logs' growth during the merge). When the merge stores every first occurrence (no
-	// halt), the two are equal unless the running count leaves out one of
-	// those buffers or the next level's growth. Buffers outside both
+	// both sides, less the path logs' growth during the merge). When the
+	// merge stores every first occurrence (no halt), the two are equal
+	// unless the running count leaves out one of those buffers or the next
+	// level's growth. Buffers outside both
 	// figures: the merge's records, the emission counts and property hits
 	// of a batch, all small beside the candidates.
 	audit func(counted, recount int64)

@@ -142,18 +142,19 @@ func (v *visited[S]) touch(buf []cand[S]) uint64 {
 	return x
 }
 
-// insert adds s and reports whether it was new. Inserts into different shards
-// may run concurrently.
-func (v *visited[S]) insert(s S, fp uint64) bool {
+// insert adds *s and reports whether it was new. Inserts into different
+// shards may run concurrently. s is a pointer so that the fingerprint
+// store, which only needs fp, does not copy the state.
+func (v *visited[S]) insert(s *S, fp uint64) bool {
 	sh := shardOf(fp)
 	if v.fp {
 		return v.fps[sh].insert(fp)
 	}
 	m := v.exact[sh]
-	if _, ok := m[s]; ok {
+	if _, ok := m[*s]; ok {
 		return false
 	}
-	m[s] = struct{}{}
+	m[*s] = struct{}{}
 	return true
 }
 
