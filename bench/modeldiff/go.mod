@@ -1,0 +1,3 @@
+module modeldiff
+
+go 1.26
