@@ -40,8 +40,10 @@ type hit[S comparable, L any] struct {
 
 // chunk is the work and output of expanding a contiguous run of a level.
 type chunk[S comparable, L any] struct {
-	in      []S         // the level's states [base, base+len(in))
+	in      []S         // the level's states [base, end): a view of a plain level, or inBuf
+	inBuf   []S         // the chunk's states decoded from a packed level (reused)
 	base    int         // level position of in[0]
+	end     int         // level position after the chunk's last state
 	cands   []cand[S]   // in (parent, ordinal) order
 	fps     []uint64    // the candidates' fingerprints, densely, for the insert phase's scan
 	nsucc   []uint32    // emissions per state of [lo, hi)
@@ -49,6 +51,7 @@ type chunk[S comparable, L any] struct {
 	trans   int         // emissions in all
 	w       int         // merge: the chunk's stored states (mergeChunk: the compacted prefix of cands)
 	off     int         // merge: the next level's position of the first of them
+	boff    int         // merge, packed next level: the byte offset of the first of them
 	recs    []uint64    // merge, fast path: (parent, ordinal) of the accepted candidates
 	scratch []cand[S]   // expand: the emissions of touchGroup states (reused)
 	anySt   bool        // some candidate has trig set
@@ -103,12 +106,16 @@ type explorer[S comparable, L any] struct {
 	// batch at a time); the two swap at the end of each level, so that a
 	// search reuses two arrays instead of allocating a level's worth of
 	// buffers at every level.
-	level    []S
-	spare    []S
-	base     int // global index of level[0]
-	curDepth int
-	maxDepth int
-	stored   int
+	level     level[S]
+	spare     level[S]
+	codec     codec // packs the levels' states
+	canPack   bool  // S holds no pointers, and packing has not proved useless
+	packMin   int   // a level of at least packMin states is followed by a packed level
+	packForce bool  // pack whatever the state's size and the savings (tests)
+	base      int   // global index of level[0]
+	curDepth  int
+	maxDepth  int
+	stored    int
 
 	transitions   int
 	deadlocks     int
@@ -166,6 +173,17 @@ func newExplorer[S comparable, L any](ctx context.Context, m Model[S, L], props 
 		hash, e.hasher = h.Hash, true
 	}
 	e.seen = newVisited(hash, opts.Store == StoreFingerprint)
+	e.codec, e.canPack = newCodec[S]()
+	e.packMin, e.packForce = opts.PackLevel, opts.packForce
+	switch {
+	case e.packMin == 0:
+		e.packMin = DefaultPackLevel
+	case e.packMin < 0:
+		e.canPack = false
+	}
+	if !e.packForce && e.codec.size < packMinSize {
+		e.canPack = false
+	}
 	e.lastProgress = e.start
 	e.rebuildActive()
 	return e
@@ -245,9 +263,9 @@ func (e *explorer[S, L]) run() {
 			break
 		}
 	}
-	e.level = slices.Clone(e.inits)
+	e.level.plain = slices.Clone(e.inits)
 	e.measure(0)
-	for !e.halt && len(e.level) > 0 {
+	for !e.halt && e.level.len() > 0 {
 		if e.periodic() {
 			return
 		}
@@ -281,7 +299,7 @@ func (e *explorer[S, L]) periodic() bool {
 				States:      e.stored,
 				Transitions: e.transitions + int(e.levelTrans.Load()),
 				Depth:       e.maxDepth,
-				Queue:       len(e.level) - done,
+				Queue:       e.level.len() - done,
 				Memory:      e.peakTotalNow(),
 				Elapsed:     now.Sub(e.start),
 			})
@@ -306,9 +324,7 @@ func (e *explorer[S, L]) visitedBytes() int64 {
 // plus extra bytes: the candidate buffers being filled, and the growth of
 // the next level's array.
 func (e *explorer[S, L]) total(extra int64) int64 {
-	var zero S
-	n := cap(e.level) + cap(e.spare)
-	return e.visitedBytes() + extra + int64(n)*int64(unsafe.Sizeof(zero))
+	return e.visitedBytes() + extra + e.level.bytes() + e.spare.bytes()
 }
 
 func (e *explorer[S, L]) peakTotalNow() int64 {
@@ -318,17 +334,21 @@ func (e *explorer[S, L]) peakTotalNow() int64 {
 // probeLevel handles a level at MaxDepth: its states are not expanded, only
 // checked for successors.
 func (e *explorer[S, L]) probeLevel() {
-	for i, s := range e.level {
-		n := 0
-		e.m.Successors(s, func(L, S) { n++ })
-		if n > 0 {
-			e.truncated = true
-		} else {
-			e.countDeadlock(e.base+i, s)
+	var buf []S
+	for lo := 0; lo < e.level.len(); lo += packStride {
+		buf = e.level.get(e.codec, buf, lo, min(lo+packStride, e.level.len()))
+		for i, s := range buf {
+			n := 0
+			e.m.Successors(s, func(L, S) { n++ })
+			if n > 0 {
+				e.truncated = true
+			} else {
+				e.countDeadlock(e.base+lo+i, s)
+			}
 		}
 	}
-	e.base += len(e.level)
-	e.level = e.level[:0]
+	e.base += e.level.len()
+	e.level.reset(false)
 }
 
 func (e *explorer[S, L]) countDeadlock(idx int, s S) {
@@ -356,9 +376,12 @@ func (e *explorer[S, L]) chunkSize(n int) int {
 // expandLevel runs the three phases on e.level. It returns false when the
 // search must stop without a next level (cancelled, memory bound).
 func (e *explorer[S, L]) expandLevel() bool {
-	n := len(e.level)
+	n := e.level.len()
 	size := e.chunkSize(n)
-	e.spare = e.spare[:0]
+	// A large level is followed by a packed one. The choice depends only
+	// on the level's size, so the memory figures are the same for every
+	// worker count.
+	e.spare.reset(e.canPack && n >= e.packMin)
 	e.levelDone.Store(0)
 	step := batchChunks * size
 	if e.opts.batch > 0 {
@@ -377,8 +400,12 @@ func (e *explorer[S, L]) expandLevel() bool {
 	}
 	// The stored states are the next level; the level just expanded
 	// becomes the spare array.
-	e.base += len(e.level)
-	e.level, e.spare = e.spare, e.level[:0]
+	e.base += e.level.len()
+	e.level, e.spare = e.spare, e.level
+	e.spare.reset(false)
+	if l := &e.level; l.packed && !e.packForce && !l.saves(e.codec) {
+		e.canPack = false // states this dense stay plain arrays
+	}
 	e.levelDone.Store(0)
 	e.measure(0)
 	return true
@@ -408,7 +435,9 @@ const maxReserve = 16
 // counts (see held for the ones it leaves out).
 func (c *chunk[S, L]) bufBytes() int64 {
 	var zero cand[S]
-	return int64(cap(c.cands)+cap(c.scratch))*int64(unsafe.Sizeof(zero)) + int64(cap(c.fps))*8
+	var zs S
+	return int64(cap(c.cands)+cap(c.scratch))*int64(unsafe.Sizeof(zero)) + int64(cap(c.fps))*8 +
+		int64(cap(c.inBuf))*int64(unsafe.Sizeof(zs))
 }
 
 // expandBatch runs the three phases on the level's states [lo, hi), in
@@ -430,7 +459,10 @@ func (e *explorer[S, L]) expandBatch(lo, hi, size int) bool {
 	for k := range chunks {
 		c := &chunks[k]
 		a := lo + k*size
-		c.in, c.base = e.level[a:min(a+size, hi)], a
+		c.base, c.end, c.in = a, min(a+size, hi), nil
+		if !e.level.packed {
+			c.in = e.level.plain[a:c.end]
+		}
 		// The slot's output buffer, kept from level to level, grown (with a
 		// quarter's room, so that it seldom grows again) when it is short of
 		// the expected number of candidates: growing by append in the middle
@@ -438,7 +470,7 @@ func (e *explorer[S, L]) expandBatch(lo, hi, size int) bool {
 		// maxReserve per state: one state of a huge fan-out (an initial
 		// state with 40,000 successors, say) must not reserve that many
 		// for every state of the next level.
-		if want := len(c.in)*min(e.candsPerState, maxReserve*8)/8 + 16; cap(c.cands) < want {
+		if want := (c.end-c.base)*min(e.candsPerState, maxReserve*8)/8 + 16; cap(c.cands) < want {
 			c.cands = slices.Grow(c.cands[:0], want+want/4)
 		}
 		c.cands = c.cands[:0]
@@ -577,6 +609,10 @@ func (x *expansion[S, L]) emit(label L, to S) {
 // touchGroup states at a time are buffered and their fingerprint slots
 // touched before they are looked up, so that their cache misses overlap.
 func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, useTrig bool) {
+	if e.level.packed {
+		c.inBuf = e.level.get(e.codec, c.inBuf, c.base, c.end)
+		c.in = c.inBuf
+	}
 	c.nsucc = slices.Grow(c.nsucc[:0], len(c.in))[:len(c.in)]
 	c.cands, c.fps, c.trans, c.anySt = c.cands[:0], c.fps[:0], 0, false
 	if len(stepAct) > 0 {
@@ -646,13 +682,12 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 // of states it stores, so that the memory bound can count the growth of the
 // next level's array before it is allocated.
 func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, useTrig bool, acc int) {
-	var zero S
 	extra := e.levelBytes.Load()
-	spareCap := cap(e.spare)
-	if need := len(e.spare) + acc; spareCap < need {
-		spareCap = max(spareCap+spareCap/2, need)
-		extra += int64(spareCap-cap(e.spare)) * int64(unsafe.Sizeof(zero))
-	}
+	// The next level's arrays grow by half when they are short; the growth
+	// is counted before it is allocated. A packed level's need is counted
+	// at the longest encoding.
+	g := e.spare.growth(e.codec, acc)
+	extra += g.bytes
 	counted := e.total(extra)
 	var visited int64 // for the tests' audit: the visited set's figure now
 	if e.opts.audit != nil {
@@ -688,7 +723,7 @@ func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, us
 		}
 		if !e.mergeChunk(c, stepAct, stateAct, useTrig) {
 			// Halted inside this chunk: mergeChunk has set the counts.
-			if e.haltPos < len(e.level)-1 {
+			if e.haltPos < e.level.len()-1 {
 				e.unexpanded = true
 			}
 			halted = true
@@ -697,36 +732,93 @@ func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, us
 	// The stored states join the next level: each chunk's are copied into
 	// the spare array at the chunk's offset, in parallel (the offsets are
 	// known).
-	n := len(e.spare)
+	n := e.spare.len()
 	for k := range chunks {
 		c := &chunks[k]
 		c.off = n
 		n += c.w
 	}
-	if cap(e.spare) < n {
-		e.spare = append(make([]S, 0, spareCap), e.spare...)
+	if e.spare.packed {
+		e.appendPacked(chunks, g)
+	} else {
+		e.appendPlain(chunks, n, g.plainCap)
 	}
-	next := e.spare[:n]
-	e.forChunks(chunks, func(c *chunk[S, L]) {
-		out := next[c.off : c.off+c.w]
-		if len(c.cands) == c.w { // compacted by mergeChunk
-			for i := range out {
-				out[i] = c.cands[i].s
-			}
-			return
-		}
-		i := 0
-		for j := range c.cands {
-			if c.cands[j].acc {
-				out[i] = c.cands[j].s
-				i++
-			}
-		}
-	})
-	e.spare = next
 	e.levelTrans.Store(0) // merged: now in e.transitions
 	if e.opts.audit != nil {
 		e.opts.audit(counted, e.held()-(e.visitedBytes()-visited))
+	}
+}
+
+// appendPlain copies the chunks' stored states into the plain spare level,
+// which holds n states afterwards (grown to capacity newCap if short).
+func (e *explorer[S, L]) appendPlain(chunks []chunk[S, L], n, newCap int) {
+	if cap(e.spare.plain) < n {
+		e.spare.plain = append(make([]S, 0, newCap), e.spare.plain...)
+	}
+	next := e.spare.plain[:n]
+	e.forChunks(chunks, func(c *chunk[S, L]) {
+		out := next[c.off : c.off+c.w]
+		i := 0
+		c.stored(func(s *S) {
+			out[i] = *s
+			i++
+		})
+	})
+	e.spare.plain = next
+}
+
+// appendPacked encodes the chunks' stored states into the packed spare
+// level: the chunks measure their encodings, then write them at their
+// offsets, in parallel; the arrays were grown as counted in g if short.
+func (e *explorer[S, L]) appendPacked(chunks []chunk[S, L], g levelGrowth) {
+	k := e.codec
+	e.forChunks(chunks, func(c *chunk[S, L]) {
+		c.boff = 0
+		c.stored(func(s *S) { c.boff += k.encodedLen(unsafe.Pointer(s)) })
+	})
+	sp := &e.spare
+	nb, n := len(sp.data), sp.n
+	for i := range chunks {
+		c := &chunks[i]
+		c.boff, nb = nb, nb+c.boff
+		n += c.w
+	}
+	// The arrays grow as planned (and counted), even when the encodings
+	// turn out to fit: the plan counted them at their longest.
+	if cap(sp.data) < g.dataCap {
+		sp.data = append(make([]byte, 0, g.dataCap), sp.data...)
+	}
+	ni := (n + packStride - 1) / packStride
+	if cap(sp.index) < g.indexCap {
+		sp.index = append(make([]uint64, 0, g.indexCap), sp.index...)
+	}
+	data, index := sp.data[:nb], sp.index[:ni]
+	e.forChunks(chunks, func(c *chunk[S, L]) {
+		p, off := c.off, c.boff
+		c.stored(func(s *S) {
+			if p%packStride == 0 {
+				index[p/packStride] = uint64(off)
+			}
+			off = len(k.encode(data[off:off:len(data)], unsafe.Pointer(s))) + off
+			p++
+		})
+	})
+	sp.data, sp.index, sp.n = data, index, n
+}
+
+// stored calls f on the chunk's stored states in order: the compacted
+// prefix of its candidates (mergeChunk), or those marked accepted.
+func (c *chunk[S, L]) stored(f func(s *S)) {
+	if len(c.cands) == c.w {
+		for i := range c.cands {
+			f(&c.cands[i].s)
+		}
+		return
+	}
+	for j := range c.cands {
+		if c.cands[j].acc {
+			f(&c.cands[j].s)
+		}
 	}
 }
 
@@ -737,8 +829,7 @@ func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, us
 // uncounted names, so that a buffer added to chunk is in the recount
 // until the running count includes it too, or it is listed there.
 func (e *explorer[S, L]) held() int64 {
-	var zs S
-	b := e.visitedBytes() + int64(cap(e.level)+cap(e.spare))*int64(unsafe.Sizeof(zs))
+	b := e.visitedBytes() + e.level.bytes() + e.spare.bytes()
 	for k := range e.chunks {
 		v := reflect.ValueOf(&e.chunks[k]).Elem()
 		for i := 0; i < v.NumField(); i++ {
@@ -1005,7 +1096,7 @@ func (e *explorer[S, L]) decide(pi int, f finding[S, L], trans ...int) {
 
 // complete reports whether every reachable state was expanded.
 func (e *explorer[S, L]) complete() bool {
-	return !e.cancelled && !e.dropped && !e.truncated && !e.unexpanded && len(e.level) == 0
+	return !e.cancelled && !e.dropped && !e.truncated && !e.unexpanded && e.level.len() == 0
 }
 
 // collision estimates the probability that a fingerprint collision omitted

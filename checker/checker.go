@@ -95,11 +95,23 @@ type Options struct {
 	// it is merged (StopReason "memory"); results are those of the states
 	// merged before it.
 	MaxMemory int64
+	// PackLevel is the level size, in states, from which the next level is
+	// kept packed: each state's zero bytes left out, a byte per 8-byte
+	// group added (the TCP model's 120-byte states take about 50 bytes).
+	// It applies to state types without pointers of at least 32 bytes,
+	// and stops once a packed level saves less than an eighth. It changes
+	// nothing but the memory the level arrays hold (and so where a
+	// MaxMemory bound stops). 0 means [DefaultPackLevel]; negative never
+	// packs.
+	PackLevel int
 	_         struct{}
 
 	// batch is the number of chunks per batch (0: batchChunks); tests set
 	// it small so that small graphs' levels span several batches.
 	batch int
+	// packForce packs levels whatever the state's size and the savings,
+	// so that the tests' graphs of uint64 states exercise packed levels.
+	packForce bool
 	// audit, if set, is called at the end of every batch's merge with the
 	// memory the bound counted before the merge and a recount of what the
 	// search then held: the level arrays and every chunk slot's buffers

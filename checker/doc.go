@@ -8,7 +8,8 @@
 //     that do not depend on their number; a visited set that is exact or
 //     keeps 64-bit fingerprints ([StoreMode]); bounded optionally by
 //     [Options.MaxStates], [Options.MaxDepth] and [Options.MaxMemory], and
-//     cancellable through a context.
+//     cancellable through a context. Large levels of pointer-free states
+//     are kept packed, zero bytes left out ([Options.PackLevel]).
 //   - Shortest counterexamples and witnesses: every [Property] is checked in
 //     breadth-first order, so the first violation (or witness) recorded for a
 //     property is a shortest one. Paths are rebuilt from parent links by

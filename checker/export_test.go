@@ -21,3 +21,11 @@ func WithAudit(o Options, f func(counted, recount int64)) Options {
 	o.audit = f
 	return o
 }
+
+// WithPackMin returns o with PackLevel n. With force, levels are packed
+// whatever the state's size and the savings, so that the tests' graphs of
+// uint64 states exercise packed levels.
+func WithPackMin(o Options, n int, force bool) Options {
+	o.PackLevel, o.packForce = n, force
+	return o
+}

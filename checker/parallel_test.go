@@ -170,6 +170,9 @@ func TestLevelsMatchSequential(t *testing.T) {
 		// Batches of 4 and 8 chunks of 16 states reach the parallel paths
 		// (64 states and 4 chunks) with several batches per level.
 		opts = checker.WithBatch(opts, rapid.SampledFrom([]int{0, 1, 2, 3, 4, 8}).Draw(t, "batch"))
+		// Packed levels: after every level, after levels of 20 or more
+		// states, or never.
+		opts = checker.WithPackMin(opts, rapid.SampledFrom([]int{-1, 1, 20}).Draw(t, "packMin"), true)
 		var m checker.Model[uint64, uint8] = g
 		if rapid.Bool().Draw(t, "fingerprints") {
 			m = hashed{g}
@@ -206,20 +209,21 @@ func TestWorkersAndStoresAgree(t *testing.T) {
 		stop := rapid.Bool().Draw(t, "stop")
 		var base checker.Result[uint64, uint8]
 		for i, c := range []struct {
-			w, batch int
-			store    checker.StoreMode
-		}{{1, 0, checker.StoreExact}, {2, 0, checker.StoreExact}, {3, 0, checker.StoreFingerprint}, {1, 0, checker.StoreFingerprint}, {4, 0, checker.StoreAuto},
-			{1, 1, checker.StoreFingerprint}, {2, 2, checker.StoreExact}, {2, 4, checker.StoreFingerprint}, {3, 8, checker.StoreExact}} {
-			r, err := checker.Check[uint64, uint8](ctx, hashed{g}, props, checker.WithBatch(checker.Options{
+			w, batch, pack int
+			store          checker.StoreMode
+		}{{1, 0, 0, checker.StoreExact}, {2, 0, 0, checker.StoreExact}, {3, 0, 0, checker.StoreFingerprint}, {1, 0, 0, checker.StoreFingerprint}, {4, 0, 0, checker.StoreAuto},
+			{1, 1, 0, checker.StoreFingerprint}, {2, 2, 0, checker.StoreExact}, {2, 4, 0, checker.StoreFingerprint}, {3, 8, 0, checker.StoreExact},
+			{1, 0, 1, checker.StoreExact}, {2, 2, 1, checker.StoreFingerprint}, {3, 1, 30, checker.StoreAuto}} {
+			r, err := checker.Check[uint64, uint8](ctx, hashed{g}, props, checker.WithPackMin(checker.WithBatch(checker.Options{
 				Workers: c.w, Store: c.store, StopWhenDecided: stop, ExactLimit: 100,
-			}, c.batch))
+			}, c.batch), c.pack, true))
 			require.NoError(t, err)
 			r.Elapsed, r.Workers, r.Store, r.Collision, r.VisitedBytes, r.PeakBytes = 0, 0, 0, 0, 0, 0
 			if i == 0 {
 				base = r
 				continue
 			}
-			require.Equal(t, base, r, "workers %d, store %v, batch %d", c.w, c.store, c.batch)
+			require.Equal(t, base, r, "workers %d, store %v, batch %d, packMin %d", c.w, c.store, c.batch, c.pack)
 		}
 	})
 }
@@ -302,9 +306,10 @@ func TestMemoryCountMatchesHeld(t *testing.T) {
 		w := rapid.IntRange(1, 3).Draw(t, "workers")
 		batch := rapid.SampledFrom([]int{0, 1, 2, 4}).Draw(t, "batch")
 		store := rapid.SampledFrom([]checker.StoreMode{checker.StoreExact, checker.StoreFingerprint, checker.StoreAuto}).Draw(t, "store")
+		pack := rapid.SampledFrom([]int{-1, 1, 20}).Draw(t, "packMin")
 		var audits int
 		var most int64
-		opts := checker.WithAudit(checker.WithBatch(checker.Options{Workers: w, Store: store, ExactLimit: 100}, batch),
+		opts := checker.WithAudit(checker.WithPackMin(checker.WithBatch(checker.Options{Workers: w, Store: store, ExactLimit: 100}, batch), pack, true),
 			func(counted, recount int64) {
 				audits++
 				most = max(most, recount)

@@ -97,6 +97,44 @@ func BenchmarkExplore(b *testing.B) {
 	}
 }
 
+// BenchmarkPackedLevels runs the large configuration of exploreConfigs
+// (fingerprints) with every level after the first packed (pack=1, see
+// checker.Options.PackLevel) and with none (pack=-1), at one worker and at
+// two, and reports states/s and the peak memory per distinct state (the
+// visited set, the level arrays and the candidate buffers): what packing
+// costs in time and saves in memory. By default only levels of a million
+// states or more are followed by packed ones, and large has none.
+func BenchmarkPackedLevels(b *testing.B) {
+	p, ok := properties.ByID("no-rst-on-retransmitted-fin")
+	if !ok {
+		b.Fatal("no property no-rst-on-retransmitted-fin")
+	}
+	ec := exploreConfigs[2]
+	for _, w := range []int{1, 2} {
+		for _, pack := range []int{-1, 1} {
+			b.Run(fmt.Sprintf("%s/workers=%d/pack=%d", ec.name, w, pack), func(b *testing.B) {
+				var states int
+				var secs, peak float64
+				for b.Loop() {
+					rep, err := Check(context.Background(), ec.cfg(), []properties.Property{p}, Options{
+						NoWitnesses: true, Workers: w, Store: checker.StoreFingerprint, PackLevel: pack,
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if !rep.Complete {
+						b.Fatalf("%s: incomplete", ec.command)
+					}
+					states, secs = states+rep.States, secs+rep.Seconds
+					peak = float64(rep.PeakBytes) / float64(rep.States)
+				}
+				b.ReportMetric(float64(states)/secs, "states/s")
+				b.ReportMetric(peak, "peak-bytes/state")
+			})
+		}
+	}
+}
+
 // BenchmarkSweep runs `timewait sweep --msl N` (the default configuration and
 // the two TIME-WAIT properties, TWs from 4·MSL+1 down until both fail) with
 // the shared TW search and without it (--no-share), and reports the

@@ -22,12 +22,13 @@ type Options struct {
 	Coverage      *Coverage              // if set, filled with the handlers every explored transition ran
 	NoWitnesses   bool                   // do not add the witnesses of the requested safety properties
 	Progress      func(checker.Progress) // called about once a second
-	// Workers, Store and MaxMemory are passed to the explorer (see
-	// checker.Options); the zero values mean every core, the automatic store
-	// and no memory bound.
+	// Workers, Store, MaxMemory and PackLevel are passed to the explorer
+	// (see checker.Options); the zero values mean every core, the automatic
+	// store, no memory bound and levels packed from a million states.
 	Workers   int
 	Store     checker.StoreMode
 	MaxMemory int64
+	PackLevel int
 	_         struct{}
 }
 
@@ -117,7 +118,7 @@ func Check(ctx context.Context, cfg model.Config, props []properties.Property, o
 	start := time.Now()
 	res, err := checker.Check[model.State, model.Label](ctx, m, cprops, checker.Options{
 		MaxStates: opts.MaxStates, Progress: opts.Progress, StopWhenDecided: opts.StopEarly,
-		Workers: opts.Workers, Store: opts.Store, MaxMemory: opts.MaxMemory,
+		Workers: opts.Workers, Store: opts.Store, MaxMemory: opts.MaxMemory, PackLevel: opts.PackLevel,
 	})
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 		return Report{}, err
