@@ -14,6 +14,7 @@ type job struct {
 	digest bool   // compare RulesDigest(DiffRules(rules)) only
 }
 
+// def returns the default configuration edited by f.
 func def(f func(c *nm.Config)) nm.Config {
 	c := nm.DefaultConfig()
 	f(&c)
@@ -27,6 +28,9 @@ func linux(c *nm.Config) {
 	c.TWRst = nm.RstClose
 }
 
+// jobs lists the configurations compared, in order: each option and
+// convention of the model, the variants, the mutants, rule overrides, TW
+// families and RulesDigest.
 func jobs() []job {
 	j := []job{
 		// MSL, TW (below, at, above 2·MSL), budgets, incarnations

@@ -14,6 +14,7 @@ func raw(v any) string {
 	return b.String()
 }
 
+// rawValue writes v to b field by field, recursively (see raw).
 func rawValue(b *strings.Builder, v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Struct:
@@ -73,6 +74,8 @@ func fieldDiffs(a, b any) string {
 	return strings.Join(out, "\n")
 }
 
+// diffValue appends to out the path of every leaf at which a (new) and b
+// (old), of one type, differ, with both values.
 func diffValue(a, b reflect.Value, path string, out *[]string) {
 	switch a.Kind() {
 	case reflect.Struct:
@@ -93,6 +96,7 @@ func diffValue(a, b reflect.Value, path string, out *[]string) {
 	}
 }
 
+// rawOf is raw for a reflect.Value.
 func rawOf(v reflect.Value) string {
 	var b strings.Builder
 	rawValue(&b, v)

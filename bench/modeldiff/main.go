@@ -5,10 +5,12 @@
 // from Init (up to -max states; then -walks random walks from Init reach
 // deeper states) and at every state compares: Hash; the full ordered
 // (Label, State) sequence of Successors, with the Hash of every successor;
-// Actions; and Step for every enabled action and for a set of disabled or
-// invalid candidates. It also compares New's errors on invalid
-// configurations, Config/Space/Window of each model, TWFamily (Init, Key,
-// Concrete, Hash, Successors) and RulesDigest.
+// what the exported functions compute from the state and the labels beyond
+// their fields (Diff*Derived in modelrules.go.txt); Actions; and Step for
+// every enabled action and for a set of disabled or invalid candidates. It
+// also compares New's errors on invalid configurations, the configuration's
+// JSON and derived values, Config/Space/Window of each model, TWFamily
+// (Init, Key, Concrete, Hash, Successors) and RulesDigest.
 //
 // It is built and run by run.sh, which writes both packages into a
 // scratch module; see README.md. Exit status: 0 when nothing differs, 1 at
@@ -30,6 +32,7 @@ import (
 	"reflect"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -57,7 +60,8 @@ type options struct {
 func parseOptions(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("modeldiff", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// Errors are printed once, by the caller; the usage only for -h.
+	fs.SetOutput(io.Discard)
 	fs.IntVar(&o.maxStates, "max", 150000, "states expanded per configuration by the breadth-first search")
 	fs.IntVar(&o.walks, "walks", 200, "random walks from Init per configuration whose search hit -max (odd ones biased towards duplication)")
 	fs.IntVar(&o.depth, "depth", 250, "longest random walk")
@@ -69,6 +73,11 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.Uint64Var(&o.seed, "seed", 1, "random-walk seed")
 	fs.BoolVar(&o.list, "list", false, "list the configurations and exit")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stderr)
+			fmt.Fprintln(stderr, "usage: modeldiff [flags] (built and run by bench/modeldiff/run.sh)")
+			fs.PrintDefaults()
+		}
 		return o, err
 	}
 	switch {
@@ -133,50 +142,102 @@ func (d *diffError) report(w io.Writer) {
 	}
 }
 
+// indent indents every line of s by four spaces.
 func indent(s string) string {
 	return "    " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n    ")
 }
 
+// fmtState prints a state as String shows it and field by field.
 func fmtState(s nm.State) string { return fmt.Sprintf("%s\n  raw %s", s, raw(s)) }
+
+// fmtLabel prints a label as String shows it and field by field.
 func fmtLabel(l nm.Label) string { return fmt.Sprintf("%s\n  raw %s", l, raw(l)) }
 
+// succ is one emission of Successors.
 type succ struct {
 	l nm.Label
 	s nm.State
 }
 
-func fmtSuccs(v []succ, hashes []uint64) string {
+// fmtSuccs prints a whole Successors sequence.
+func fmtSuccs(v []succ) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d successors", len(v))
 	for i, x := range v {
 		fmt.Fprintf(&b, "\n[%d] %s\n     -> %s", i, x.l, x.s)
-		if hashes != nil {
-			fmt.Fprintf(&b, "  hash=%#x", hashes[i])
-		}
 	}
 	return b.String()
 }
 
 // cmp compares the two models of one configuration.
 type cmp struct {
-	opt    *options
-	mn     *nm.Model
-	mo     *om.Model
-	sp     int
-	ns, os []succ
-	nh, oh []uint64
-	cand   []nm.Action
-	notes  map[string]struct{} // every Label.Note the new model emitted
+	opt   *options
+	mn    *nm.Model
+	mo    *om.Model
+	sp    int
+	newS  []succ // the new model's successors of the state being checked
+	oldS  []succ // the old model's, converted
+	cand  []nm.Action
+	notes map[string]struct{} // every Label.Note the new model emitted
+
+	// The values whose derived forms (Diff*Derived) were compared already.
+	endsSeen   map[endsKey]struct{}
+	segsSeen   map[nm.Segment]struct{}
+	labelsSeen map[nm.Label]struct{}
 
 	states, trans, steps, errStates int
+}
+
+// endsKey is the part of a state that DiffEndsDerived reads.
+type endsKey struct {
+	ends [2]nm.Endpoint
+	tw   [2]uint8
+	err  nm.ErrCode
+}
+
+// stringedStates is the number of states per configuration whose whole
+// printed form is compared; the parts it is made of are compared at every
+// distinct value (Diff*Derived).
+const stringedStates = 5000
+
+// derived compares what the models' exported functions compute from s
+// beyond its fields, once per distinct endpoint pair and copy in flight.
+func (c *cmp) derived(s nm.State, so om.State) *diffError {
+	if c.states <= stringedStates {
+		if a, b := s.String(), so.String(); a != b {
+			return &diffError{what: "State.String", state: fmtState(s), newV: a, oldV: b}
+		}
+	}
+	if k := (endsKey{s.Ends, s.TWEntered, s.Err}); !has(c.endsSeen, k) {
+		if a, b := nm.DiffEndsDerived(s), om.DiffEndsDerived(so); a != b {
+			return &diffError{what: "derived values of the endpoints (DiffEndsDerived in modelrules.go.txt)", state: fmtState(s), newV: a, oldV: b}
+		}
+	}
+	for i := 0; i < s.Net.Len(); i++ {
+		if g := s.Net.At(i); !has(c.segsSeen, g) {
+			if a, b := nm.DiffSegDerived(g), om.DiffSegDerived(conv[om.Segment](g)); a != b {
+				return &diffError{what: "derived values of a copy in flight (DiffSegDerived)", state: fmtState(s), input: raw(g), newV: a, oldV: b}
+			}
+		}
+	}
+	return nil
+}
+
+// has reports whether k is in m, and adds it.
+func has[K comparable](m map[K]struct{}, k K) bool {
+	if _, ok := m[k]; ok {
+		return true
+	}
+	m[k] = struct{}{}
+	return false
 }
 
 // check compares everything at s and returns the new model's successors
 // (valid until the next call).
 func (c *cmp) check(s nm.State) (out []succ, err *diffError) {
 	defer func() {
-		if r := recover(); r != nil {
-			err = &diffError{what: fmt.Sprintf("panic: %v", r), state: fmtState(s), newV: "?", oldV: "?"}
+		if p := recover(); p != nil {
+			err = panicDiff(p, fmtState(s))
 		}
 	}()
 	so := conv[om.State](s)
@@ -189,50 +250,60 @@ func (c *cmp) check(s nm.State) (out []succ, err *diffError) {
 			return nil, &diffError{what: "Hash(state)", state: fmtState(s), newV: fmt.Sprintf("%#x", hn), oldV: fmt.Sprintf("%#x", ho)}
 		}
 	}
+	if d := c.derived(s, so); d != nil {
+		return nil, d
+	}
 	// Successors: the complete ordered sequence.
-	c.ns, c.os = c.ns[:0], c.os[:0]
-	c.mn.Successors(s, func(l nm.Label, n nm.State) { c.ns = append(c.ns, succ{l, n}) })
+	c.newS, c.oldS = c.newS[:0], c.oldS[:0]
+	c.mn.Successors(s, func(l nm.Label, n nm.State) { c.newS = append(c.newS, succ{l, n}) })
 	c.mo.Successors(so, func(l om.Label, n om.State) {
-		c.os = append(c.os, succ{conv[nm.Label](l), conv[nm.State](n)})
+		c.oldS = append(c.oldS, succ{conv[nm.Label](l), conv[nm.State](n)})
 	})
-	c.trans += len(c.ns)
-	for i := range c.ns {
-		if n := c.ns[i].l.Note; n != "" {
-			if _, ok := c.notes[n]; !ok {
-				c.notes[n] = struct{}{}
-			}
+	c.trans += len(c.newS)
+	for i := range c.newS {
+		if n := c.newS[i].l.Note; n != "" {
+			c.notes[n] = struct{}{}
 		}
 	}
-	same := len(c.ns) == len(c.os)
-	for i := 0; same && i < len(c.ns); i++ {
-		same = c.ns[i] == c.os[i]
+	same := len(c.newS) == len(c.oldS)
+	for i := 0; same && i < len(c.newS); i++ {
+		same = c.newS[i] == c.oldS[i]
 	}
 	if !same {
 		i := 0
-		for i < len(c.ns) && i < len(c.os) && c.ns[i] == c.os[i] {
+		for i < len(c.newS) && i < len(c.oldS) && c.newS[i] == c.oldS[i] {
 			i++
 		}
-		d := &diffError{what: fmt.Sprintf("Successors (first difference at index %d; %d new vs %d old)", i, len(c.ns), len(c.os)), state: fmtState(s)}
+		d := &diffError{what: fmt.Sprintf("Successors (first difference at index %d; %d new vs %d old)", i, len(c.newS), len(c.oldS)), state: fmtState(s)}
 		d.newV, d.oldV = "(none)", "(none)"
-		if i < len(c.ns) {
-			d.newV = fmt.Sprintf("[%d] label %s\n     state %s", i, fmtLabel(c.ns[i].l), fmtState(c.ns[i].s))
+		if i < len(c.newS) {
+			d.newV = fmt.Sprintf("[%d] label %s\n     state %s", i, fmtLabel(c.newS[i].l), fmtState(c.newS[i].s))
 		}
-		if i < len(c.os) {
-			d.oldV = fmt.Sprintf("[%d] label %s\n     state %s", i, fmtLabel(c.os[i].l), fmtState(c.os[i].s))
+		if i < len(c.oldS) {
+			d.oldV = fmt.Sprintf("[%d] label %s\n     state %s", i, fmtLabel(c.oldS[i].l), fmtState(c.oldS[i].s))
 		}
-		if i < len(c.ns) && i < len(c.os) {
+		if i < len(c.newS) && i < len(c.oldS) {
 			d.input = "fields that differ at index " + fmt.Sprint(i) + ":\nlabel: " +
-				fieldDiffs(c.ns[i].l, c.os[i].l) + "\nstate: " + fieldDiffs(c.ns[i].s, c.os[i].s)
+				fieldDiffs(c.newS[i].l, c.oldS[i].l) + "\nstate: " + fieldDiffs(c.newS[i].s, c.oldS[i].s)
 		}
-		d.newV += "\nall: " + fmtSuccs(c.ns, nil)
-		d.oldV += "\nall: " + fmtSuccs(c.os, nil)
+		d.newV += "\nall: " + fmtSuccs(c.newS)
+		d.oldV += "\nall: " + fmtSuccs(c.oldS)
 		return nil, d
 	}
 	if !c.opt.noHash {
-		for i, x := range c.ns {
+		for i, x := range c.newS {
 			if hn, ho := c.mn.Hash(x.s), c.mo.Hash(conv[om.State](x.s)); hn != ho {
 				return nil, &diffError{what: "Hash(successor)", state: fmtState(x.s), input: fmt.Sprintf("successor %d of %s", i, s),
 					newV: fmt.Sprintf("%#x", hn), oldV: fmt.Sprintf("%#x", ho)}
+			}
+		}
+	}
+	// The labels' derived values, once per distinct label.
+	for i, x := range c.newS {
+		if !has(c.labelsSeen, x.l) {
+			if a, b := nm.DiffLabelDerived(x.l), om.DiffLabelDerived(conv[om.Label](x.l)); a != b {
+				return nil, &diffError{what: "derived values of a label (DiffLabelDerived)", state: fmtState(s),
+					input: fmt.Sprintf("successor %d: %s", i, fmtLabel(x.l)), newV: a, oldV: b}
 			}
 		}
 	}
@@ -268,9 +339,10 @@ func (c *cmp) check(s nm.State) (out []succ, err *diffError) {
 				oldV: fmt.Sprintf("ok=%v\nlabel %s\nstate %s", ook, fmtLabel(onl), fmtState(onn))}
 		}
 	}
-	return c.ns, nil
+	return c.newS, nil
 }
 
+// fmtActions prints an Actions list.
 func fmtActions(v []nm.Action) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d actions", len(v))
@@ -324,6 +396,7 @@ func (c *cmp) candidates(s nm.State, out []nm.Action) []nm.Action {
 	return out
 }
 
+// result is what one configuration's comparison covered.
 type result struct {
 	name                       string
 	states, trans, steps, errs int
@@ -356,6 +429,14 @@ func configPair(j *job) (nm.Config, om.Config, string, *diffError) {
 	if err := sameFields(cn, co); err != nil {
 		return cn, co, string(data), &diffError{what: "config fields after JSON transfer", newV: err.Error(), oldV: "-"}
 	}
+	// The new model reads its own JSON back, too.
+	back := nm.DefaultConfig()
+	if err := json.Unmarshal(data, &back); err != nil || mustJSON(back) != string(data) {
+		return cn, co, string(data), &diffError{what: "the new model reading its config JSON back", newV: fmt.Sprintf("%s (err %v)", mustJSON(back), err), oldV: string(data)}
+	}
+	if a, b := nm.DiffConfigDerived(cn), om.DiffConfigDerived(co); a != b {
+		return cn, co, string(data), &diffError{what: "derived values of the configuration (DiffConfigDerived)", newV: a, oldV: b}
+	}
 	return cn, co, string(data), nil
 }
 
@@ -381,18 +462,44 @@ func sameFields(cn nm.Config, co om.Config) error {
 	return nil
 }
 
-// located records where a difference was found.
-func located(j *job, cfgJSON string, d *diffError) *diffError { return d.at(j, cfgJSON) }
+// panicDiff reports a panic in either model as a difference, naming the
+// model from the innermost frame of either package in the stack.
+func panicDiff(p any, state string) *diffError {
+	stack := string(debug.Stack())
+	who := "the harness"
+	for _, line := range strings.Split(stack, "\n") {
+		if strings.HasPrefix(line, "modeldiff/newmodel.") {
+			who = "the new model"
+			break
+		}
+		if strings.HasPrefix(line, "modeldiff/oldmodel.") {
+			who = "the old model"
+			break
+		}
+	}
+	return &diffError{what: fmt.Sprintf("panic in %s: %v", who, p), state: state, input: stack, newV: "?", oldV: "?"}
+}
 
-// runJob compares the two models on one configuration.
-func runJob(opt *options, j *job) (result, *diffError) {
+// runJob compares the two models on one configuration; a panic in either
+// is a difference too.
+func runJob(opt *options, j *job) (r result, d *diffError) {
+	defer func() {
+		if p := recover(); p != nil {
+			r, d = result{name: j.name}, panicDiff(p, "").at(j, mustJSON(j.cfg))
+		}
+	}()
+	return compareJob(opt, j)
+}
+
+// compareJob compares the two models on one configuration.
+func compareJob(opt *options, j *job) (result, *diffError) {
 	start := time.Now()
 	r := result{name: j.name}
 	if j.digest {
 		dn, en := nm.RulesDigest(nm.DiffRules(j.rules))
 		do, eo := om.RulesDigest(om.DiffRules(j.rules))
 		if dn != do || fmt.Sprint(en) != fmt.Sprint(eo) {
-			return r, located(j, "(RulesDigest probe)", &diffError{what: "RulesDigest", newV: fmt.Sprintf("%q err=%v", dn, en), oldV: fmt.Sprintf("%q err=%v", do, eo)})
+			return r, (&diffError{what: "RulesDigest", newV: fmt.Sprintf("%q err=%v", dn, en), oldV: fmt.Sprintf("%q err=%v", do, eo)}).at(j, "(RulesDigest probe)")
 		}
 		r.note, r.bfsDone = "digest "+dn, true
 		r.dur = time.Since(start)
@@ -400,7 +507,7 @@ func runJob(opt *options, j *job) (result, *diffError) {
 	}
 	cn, co, cfgJSON, d := configPair(j)
 	if d != nil {
-		return r, located(j, cfgJSON, d)
+		return r, d.at(j, cfgJSON)
 	}
 	if j.family != nil {
 		return runFamily(opt, j, cn, co, cfgJSON, start)
@@ -408,22 +515,23 @@ func runJob(opt *options, j *job) (result, *diffError) {
 	mn, en := nm.New(cn)
 	mo, eo := om.New(co)
 	if fmt.Sprint(en) != fmt.Sprint(eo) {
-		return r, located(j, cfgJSON, &diffError{what: "New error", newV: fmt.Sprint(en), oldV: fmt.Sprint(eo)})
+		return r, (&diffError{what: "New error", newV: fmt.Sprint(en), oldV: fmt.Sprint(eo)}).at(j, cfgJSON)
 	}
 	if en != nil {
 		r.note = "invalid: " + en.Error()
 		return r, nil
 	}
 	if a, b := mustJSON(mn.Config()), mustJSON(mo.Config()); a != b {
-		return r, located(j, cfgJSON, &diffError{what: "Model.Config()", newV: a, oldV: b})
+		return r, (&diffError{what: "Model.Config()", newV: a, oldV: b}).at(j, cfgJSON)
 	}
 	if int(mn.Space()) != int(mo.Space()) || mn.Window() != mo.Window() {
-		return r, located(j, cfgJSON, &diffError{what: "Model.Space()/Window()", newV: fmt.Sprint(mn.Space(), mn.Window()), oldV: fmt.Sprint(mo.Space(), mo.Window())})
+		return r, (&diffError{what: "Model.Space()/Window()", newV: fmt.Sprint(mn.Space(), mn.Window()), oldV: fmt.Sprint(mo.Space(), mo.Window())}).at(j, cfgJSON)
 	}
-	c := &cmp{opt: opt, mn: mn, mo: mo, sp: int(mn.Space()), notes: map[string]struct{}{}}
-	in, io := mn.Init(), conv[[]nm.State](mo.Init())
-	if !reflect.DeepEqual(in, io) {
-		return r, located(j, cfgJSON, &diffError{what: "Init", newV: raw(in), oldV: raw(io)})
+	c := &cmp{opt: opt, mn: mn, mo: mo, sp: int(mn.Space()), notes: map[string]struct{}{},
+		endsSeen: map[endsKey]struct{}{}, segsSeen: map[nm.Segment]struct{}{}, labelsSeen: map[nm.Label]struct{}{}}
+	in, inOld := mn.Init(), conv[[]nm.State](mo.Init())
+	if !reflect.DeepEqual(in, inOld) {
+		return r, (&diffError{what: "Init", newV: raw(in), oldV: raw(inOld)}).at(j, cfgJSON)
 	}
 	seen := make(map[nm.State]struct{}, min(opt.maxStates, 1<<16))
 	queue := append([]nm.State(nil), in...)
@@ -434,7 +542,7 @@ func runJob(opt *options, j *job) (result, *diffError) {
 	for ; qi < len(queue) && qi < opt.maxStates; qi++ {
 		out, d := c.check(queue[qi])
 		if d != nil {
-			return r, located(j, cfgJSON, d)
+			return r, d.at(j, cfgJSON)
 		}
 		for _, x := range out {
 			if _, ok := seen[x.s]; !ok {
@@ -455,7 +563,7 @@ func runJob(opt *options, j *job) (result, *diffError) {
 			for k := 0; k < opt.depth; k++ {
 				out, d := c.check(s)
 				if d != nil {
-					return r, located(j, cfgJSON, d)
+					return r, d.at(j, cfgJSON)
 				}
 				if len(out) == 0 {
 					break
@@ -500,6 +608,7 @@ func pick(rng *rand.Rand, out []succ, biased bool) int {
 	return len(out) - 1
 }
 
+// mustJSON is v in JSON, or the error.
 func mustJSON(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -516,7 +625,7 @@ func runFamily(opt *options, j *job, cn nm.Config, co om.Config, cfgJSON string,
 	fn, en := nm.NewTWFamily(cn, j.family)
 	fo, eo := om.NewTWFamily(co, j.family)
 	if fmt.Sprint(en) != fmt.Sprint(eo) {
-		return r, located(j, cfgJSON, &diffError{what: "NewTWFamily error", newV: fmt.Sprint(en), oldV: fmt.Sprint(eo)})
+		return r, (&diffError{what: "NewTWFamily error", newV: fmt.Sprint(en), oldV: fmt.Sprint(eo)}).at(j, cfgJSON)
 	}
 	if en != nil {
 		r.note = "invalid: " + en.Error()
@@ -528,9 +637,9 @@ func runFamily(opt *options, j *job, cn nm.Config, co om.Config, cfgJSON string,
 		l       nm.Label
 		to, key nm.State
 	}
-	in, io := fn.Init(), conv[[]nm.State](fo.Init())
-	if !reflect.DeepEqual(in, io) {
-		return r, located(j, cfgJSON, &diffError{what: "TWFamily.Init", newV: raw(in), oldV: raw(io)})
+	in, inOld := fn.Init(), conv[[]nm.State](fo.Init())
+	if !reflect.DeepEqual(in, inOld) {
+		return r, (&diffError{what: "TWFamily.Init", newV: raw(in), oldV: raw(inOld)}).at(j, cfgJSON)
 	}
 	all := uint64(1)<<fn.Len() - 1
 	pending, done := map[nm.State]uint64{}, map[nm.State]uint64{}
@@ -538,7 +647,7 @@ func runFamily(opt *options, j *job, cn nm.Config, co om.Config, cfgJSON string,
 	for _, k := range in {
 		pending[k] = all
 	}
-	var ns, os []em
+	var newEms, oldEms []em
 	qi := 0
 	for ; qi < len(queue) && r.states < opt.maxStates; qi++ {
 		k := queue[qi]
@@ -550,7 +659,7 @@ func runFamily(opt *options, j *job, cn nm.Config, co om.Config, cfgJSON string,
 		r.states++
 		ko := conv[om.State](k)
 		if !opt.noHash && fn.Hash(k) != fo.Hash(ko) {
-			return r, located(j, cfgJSON, &diffError{what: "TWFamily.Hash", state: fmtState(k), newV: fmt.Sprintf("%#x", fn.Hash(k)), oldV: fmt.Sprintf("%#x", fo.Hash(ko))})
+			return r, (&diffError{what: "TWFamily.Hash", state: fmtState(k), newV: fmt.Sprintf("%#x", fn.Hash(k)), oldV: fmt.Sprintf("%#x", fo.Hash(ko))}).at(j, cfgJSON)
 		}
 		for rest := bits; rest != 0; rest &= rest - 1 {
 			i := 0
@@ -560,21 +669,22 @@ func runFamily(opt *options, j *job, cn nm.Config, co om.Config, cfgJSON string,
 			cnc, cno := fn.Concrete(k, i), conv[nm.State](fo.Concrete(ko, i))
 			kn, ko2 := fn.Key(cnc, i), conv[nm.State](fo.Key(conv[om.State](cnc), i))
 			if cnc != cno || kn != ko2 {
-				return r, located(j, cfgJSON, &diffError{what: fmt.Sprintf("TWFamily.Concrete/Key for member %d", i), state: fmtState(k),
-					newV: fmtState(cnc) + "\nkey " + fmtState(kn), oldV: fmtState(cno) + "\nkey " + fmtState(ko2)})
+				d := &diffError{what: fmt.Sprintf("TWFamily.Concrete/Key for member %d", i), state: fmtState(k),
+					newV: fmtState(cnc) + "\nkey " + fmtState(kn), oldV: fmtState(cno) + "\nkey " + fmtState(ko2)}
+				return r, d.at(j, cfgJSON)
 			}
 		}
-		ns, os = ns[:0], os[:0]
+		newEms, oldEms = newEms[:0], oldEms[:0]
 		fn.Successors(k, bits, func(m uint64, from nm.State, l nm.Label, to, key nm.State) {
-			ns = append(ns, em{m, from, l, to, key})
+			newEms = append(newEms, em{m, from, l, to, key})
 		})
 		fo.Successors(ko, bits, func(m uint64, from om.State, l om.Label, to, key om.State) {
-			os = append(os, em{m, conv[nm.State](from), conv[nm.Label](l), conv[nm.State](to), conv[nm.State](key)})
+			oldEms = append(oldEms, em{m, conv[nm.State](from), conv[nm.Label](l), conv[nm.State](to), conv[nm.State](key)})
 		})
-		r.trans += len(ns)
-		if !reflect.DeepEqual(ns, os) {
+		r.trans += len(newEms)
+		if !reflect.DeepEqual(newEms, oldEms) {
 			i := 0
-			for i < len(ns) && i < len(os) && ns[i] == os[i] {
+			for i < len(newEms) && i < len(oldEms) && newEms[i] == oldEms[i] {
 				i++
 			}
 			f := func(v []em) string {
@@ -584,9 +694,9 @@ func runFamily(opt *options, j *job, cn nm.Config, co om.Config, cfgJSON string,
 				e := v[i]
 				return fmt.Sprintf("%d emissions; [%d] members=%b from %s\nlabel %s\nto %s\nkey %s", len(v), i, e.members, e.from, fmtLabel(e.l), fmtState(e.to), fmtState(e.key))
 			}
-			return r, located(j, cfgJSON, &diffError{what: fmt.Sprintf("TWFamily.Successors (members %b)", bits), state: fmtState(k), newV: f(ns), oldV: f(os)})
+			return r, (&diffError{what: fmt.Sprintf("TWFamily.Successors (members %b)", bits), state: fmtState(k), newV: f(newEms), oldV: f(oldEms)}).at(j, cfgJSON)
 		}
-		for _, e := range ns {
+		for _, e := range newEms {
 			p := pending[e.key] | e.members
 			pending[e.key] = p
 			if p&^done[e.key] != 0 {
@@ -627,6 +737,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		js = keep
+		if len(js) == 0 {
+			fmt.Fprintf(stderr, "modeldiff: -run %q matches no configuration (-list lists them)\n", opt.only)
+			return 2
+		}
 	}
 	if opt.list {
 		for i, j := range js {
@@ -644,6 +758,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		var d *diffError
 		if err := sameFields(cfg, co); err != nil {
 			d = &diffError{what: "config fields", newV: err.Error(), oldV: "-"}
+		} else if a, b := nm.DiffConfigDerived(cfg), om.DiffConfigDerived(co); a != b {
+			d = &diffError{what: "derived values of the configuration (DiffConfigDerived)", newV: a, oldV: b}
 		} else if _, en := nm.New(cfg); en == nil {
 			d = &diffError{what: "New accepts a configuration meant to be invalid", newV: "<nil>", oldV: "-"}
 		} else if _, eo := om.New(co); fmt.Sprint(en) != fmt.Sprint(eo) {
@@ -660,22 +776,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 	diffs := make([]*diffError, len(js))
 	var (
 		printMu sync.Mutex
-		failed  atomic.Bool // stop starting configurations after a difference
-		wg      sync.WaitGroup
+		// firstDiff is the lowest index of a configuration that differed:
+		// the ones after it are not started, the ones before it finish,
+		// so that the difference reported is the first in list order.
+		firstDiff atomic.Int64
+		wg        sync.WaitGroup
 	)
+	firstDiff.Store(int64(len(js)))
 	next := make(chan int)
 	for w := 0; w < opt.workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				if failed.Load() {
+				if int64(i) > firstDiff.Load() {
 					continue
 				}
 				results[i], diffs[i] = runJob(&opt, &js[i])
 				r := results[i]
 				if diffs[i] != nil {
-					failed.Store(true)
+					for {
+						f := firstDiff.Load()
+						if int64(i) >= f || firstDiff.CompareAndSwap(f, int64(i)) {
+							break
+						}
+					}
 					continue
 				}
 				printMu.Lock()

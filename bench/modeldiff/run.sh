@@ -84,8 +84,13 @@ fi
 echo "old: $oldname   new: $new"
 (cd "$work" && go build -o bin/modeldiff .) || die "the harness does not build against these models"
 cd "$work"
+# The harness runs as a child, so that the scratch module is removed when it
+# ends; an interrupt or termination of this script is passed on to it.
+nice -n "${NICE:-10}" ./bin/modeldiff -src newmodel "$@" &
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 143' INT TERM
 set +e
-nice -n "${NICE:-10}" ./bin/modeldiff -src newmodel "$@"
+wait "$child"
 st=$?
 set -e
 exit $st
