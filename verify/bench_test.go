@@ -48,7 +48,7 @@ var exploreConfigs = []struct {
 		return c
 	}},
 	// The issue-7 command (--msl 8 --tw 16 --loss 2 --dup 2 --retries 3)
-	// reaches more than 66 million states and stops at the default memory
+	// reaches more than 470 million states and stops at the default memory
 	// bound on a 24 GiB machine (docs/performance.md); this configuration
 	// has 2.4 million and is one of the SPIN comparison's rows.
 	{"large", "timewait check --msl 2 --tw 4 --loss 0 --dup 2 --property no-rst-on-retransmitted-fin", func() model.Config {
