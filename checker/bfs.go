@@ -402,7 +402,7 @@ func (e *explorer[S, L]) expandLevel() bool {
 	// becomes the spare array.
 	e.base += e.level.len()
 	e.level, e.spare = e.spare, e.level
-	e.spare.reset(false)
+	e.spare.empty()
 	if l := &e.level; l.packed && !e.packForce && !l.saves(e.codec) {
 		e.canPack = false // states this dense stay plain arrays
 	}

@@ -44,14 +44,26 @@ func (l *level[S]) len() int {
 	return len(l.plain)
 }
 
-// reset empties the level, keeping its arrays, and sets its form.
-func (l *level[S]) reset(packed bool) {
+// empty empties the level, keeping its arrays for the level after next.
+func (l *level[S]) empty() {
 	l.plain, l.data, l.index, l.n = l.plain[:0], l.data[:0], l.index[:0], 0
-	l.packed = packed
 }
 
-// bytes is the memory the level's arrays hold: both forms, since a level
-// keeps the arrays of the form it is not in for later levels.
+// reset empties the level and sets its form, keeping the arrays of that
+// form and dropping the other's: once the levels are packed, the arrays
+// of the plain levels before them are not held (and counted) to the end.
+func (l *level[S]) reset(packed bool) {
+	l.empty()
+	l.packed = packed
+	if packed {
+		l.plain = nil
+	} else {
+		l.data, l.index = nil, nil
+	}
+}
+
+// bytes is the memory the level's arrays hold, of both forms (a level
+// emptied after it was expanded keeps its arrays until it is reset).
 func (l *level[S]) bytes() int64 {
 	var zero S
 	return int64(cap(l.plain))*int64(unsafe.Sizeof(zero)) + int64(cap(l.data)) + 8*int64(cap(l.index))
