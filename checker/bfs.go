@@ -2,6 +2,7 @@ package checker
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"reflect"
 	"runtime"
@@ -52,6 +53,7 @@ type chunk[S comparable, L any] struct {
 	w       int         // merge: the chunk's stored states (mergeChunk: the compacted prefix of cands)
 	off     int         // merge: the next level's position of the first of them
 	boff    int         // merge, packed next level: the byte offset of the first of them
+	bytes   int         // merge, packed next level: their encodings' length
 	recs    []uint64    // merge, fast path: (parent, ordinal) of the accepted candidates
 	scratch []cand[S]   // expand: the emissions of touchGroup states (reused)
 	anySt   bool        // some candidate has trig set
@@ -104,13 +106,14 @@ type explorer[S comparable, L any] struct {
 	// The level being expanded (the accepted successors of the level
 	// before, in order), and the buffer the next level is copied into (a
 	// batch at a time); the two swap at the end of each level, so that a
-	// search reuses two arrays instead of allocating a level's worth of
-	// buffers at every level.
+	// search reuses their arrays instead of allocating a level's worth of
+	// buffers at every level (a level holds the arrays of its form: a
+	// plain array, or a packed one and its index).
 	level     level[S]
 	spare     level[S]
 	codec     codec // packs the levels' states
 	canPack   bool  // S holds no pointers, and packing has not proved useless
-	packMin   int   // a level of at least packMin states is followed by a packed level
+	packLevel int   // a level of at least packLevel states is followed by a packed level
 	packForce bool  // pack whatever the state's size and the savings (tests)
 	base      int   // global index of level[0]
 	curDepth  int
@@ -174,11 +177,11 @@ func newExplorer[S comparable, L any](ctx context.Context, m Model[S, L], props 
 	}
 	e.seen = newVisited(hash, opts.Store == StoreFingerprint)
 	e.codec, e.canPack = newCodec[S]()
-	e.packMin, e.packForce = opts.PackLevel, opts.packForce
+	e.packLevel, e.packForce = opts.PackLevel, opts.packForce
 	switch {
-	case e.packMin == 0:
-		e.packMin = DefaultPackLevel
-	case e.packMin < 0:
+	case e.packLevel == 0:
+		e.packLevel = DefaultPackLevel
+	case e.packLevel < 0:
 		e.canPack = false
 	}
 	if !e.packForce && e.codec.size < packMinSize {
@@ -381,7 +384,7 @@ func (e *explorer[S, L]) expandLevel() bool {
 	// A large level is followed by a packed one. The choice depends only
 	// on the level's size, so the memory figures are the same for every
 	// worker count.
-	e.spare.reset(e.canPack && n >= e.packMin)
+	e.spare.reset(e.canPack && n >= e.packLevel)
 	e.levelDone.Store(0)
 	step := batchChunks * size
 	if e.opts.batch > 0 {
@@ -678,7 +681,7 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 // states are then appended, in order, to the array that becomes the next
 // level (e.spare).
 //
-// acc is the number of first occurrences in the batch: at most the number
+// acc is the number of first occurrences in the batch: at least the number
 // of states it stores, so that the memory bound can count the growth of the
 // next level's array before it is allocated.
 func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, useTrig bool, acc int) {
@@ -773,14 +776,14 @@ func (e *explorer[S, L]) appendPlain(chunks []chunk[S, L], n, newCap int) {
 func (e *explorer[S, L]) appendPacked(chunks []chunk[S, L], g levelGrowth) {
 	k := e.codec
 	e.forChunks(chunks, func(c *chunk[S, L]) {
-		c.boff = 0
-		c.stored(func(s *S) { c.boff += k.encodedLen(unsafe.Pointer(s)) })
+		c.bytes = 0
+		c.stored(func(s *S) { c.bytes += k.encodedLen(unsafe.Pointer(s)) })
 	})
 	sp := &e.spare
 	nb, n := len(sp.data), sp.n
 	for i := range chunks {
 		c := &chunks[i]
-		c.boff, nb = nb, nb+c.boff
+		c.boff, nb = nb, nb+c.bytes
 		n += c.w
 	}
 	// The arrays grow as planned (and counted), even when the encodings
@@ -799,9 +802,15 @@ func (e *explorer[S, L]) appendPacked(chunks []chunk[S, L], g levelGrowth) {
 			if p%packStride == 0 {
 				index[p/packStride] = uint64(off)
 			}
+			// encode appends within the capacity it is given; if an
+			// encoding were longer than measured, append would copy it
+			// elsewhere, and the check below would catch it.
 			off = len(k.encode(data[off:off:len(data)], unsafe.Pointer(s))) + off
 			p++
 		})
+		if end := c.boff + c.bytes; off != end {
+			panic(fmt.Sprintf("checker: packed level: a chunk's states encoded into %d bytes, measured %d", off-c.boff, c.bytes))
+		}
 	})
 	sp.data, sp.index, sp.n = data, index, n
 }
@@ -844,7 +853,8 @@ func (e *explorer[S, L]) held() int64 {
 }
 
 // uncounted reports whether the memory bound leaves out chunk's slice
-// field name: in is a view of the level array (counted as the level), and
+// field name: in is a view of the level array (counted as the level) or of
+// inBuf (counted with the chunk's buffers), and
 // the emission counts, property hits and merge records are small beside the
 // candidates.
 func uncounted(name string) bool {

@@ -100,8 +100,9 @@ type Options struct {
 	// group added (the TCP model's 120-byte states take about 50 bytes).
 	// It applies to state types without pointers of at least 32 bytes,
 	// and stops once a packed level saves less than an eighth. It changes
-	// nothing but the memory the level arrays hold (and so where a
-	// MaxMemory bound stops). 0 means [DefaultPackLevel]; negative never
+	// nothing but the memory the search holds (the level arrays, and a
+	// buffer per chunk that a packed level is decoded into), and so where
+	// a MaxMemory bound stops. 0 means [DefaultPackLevel]; negative never
 	// packs.
 	PackLevel int
 	_         struct{}

@@ -22,10 +22,10 @@ func WithAudit(o Options, f func(counted, recount int64)) Options {
 	return o
 }
 
-// WithPackMin returns o with PackLevel n. With force, levels are packed
+// WithPackLevel returns o with PackLevel n. With force, levels are packed
 // whatever the state's size and the savings, so that the tests' graphs of
 // uint64 states exercise packed levels.
-func WithPackMin(o Options, n int, force bool) Options {
+func WithPackLevel(o Options, n int, force bool) Options {
 	o.PackLevel, o.packForce = n, force
 	return o
 }

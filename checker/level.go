@@ -69,9 +69,11 @@ func (l *level[S]) bytes() int64 {
 	return int64(cap(l.plain))*int64(unsafe.Sizeof(zero)) + int64(cap(l.data)) + 8*int64(cap(l.index))
 }
 
-// saves reports whether the packed level takes less than seven eighths of
-// the memory its states take as an array; a level that does not is
-// followed by plain ones.
+// saves reports whether the packed level's encodings and index take less
+// than seven eighths of the memory its states take as an array; a level
+// that does not is followed by plain ones. It compares lengths, not the
+// capacities held: the arrays' growth is the same rule for both forms,
+// except that a packed level reserves each batch at the longest encoding.
 func (l *level[S]) saves(k codec) bool {
 	return int64(len(l.data))+8*int64(len(l.index)) < int64(l.n)*int64(k.size)*7/8
 }
@@ -104,7 +106,10 @@ func (l *level[S]) get(k codec, buf []S, lo, hi int) []S {
 // one mask byte per 8-byte group (bit j set: the group's byte j is not
 // zero), then the bytes that are not zero, in order. A state of the TCP
 // model (120 bytes, 35 of them not zero on average on the large benchmark)
-// packs into about 50.
+// packs into about 50. Padding bytes are packed like the others and come
+// back as they were; Go does not promise what they hold (copies and
+// composite literals leave them zero in practice), so in principle they
+// could lengthen an encoding, never change a state read back.
 type codec struct {
 	size   int // bytes of the value
 	groups int // mask bytes: ⌈size/8⌉

@@ -80,6 +80,34 @@ func TestCodecRoundTrip(t *testing.T) {
 	})
 }
 
+// TestCodecEverySize encodes, at every size from 1 to 70, the value with
+// no byte set, every byte set, and every other byte set, and reads each
+// back.
+func TestCodecEverySize(t *testing.T) {
+	for size := 1; size <= 70; size++ {
+		k := codec{size: size, groups: (size + 7) / 8}
+		for _, pattern := range []func(int) byte{
+			func(int) byte { return 0 },
+			func(j int) byte { return byte(j + 1) },
+			func(j int) byte { return byte(j%2) * 0x80 },
+		} {
+			v := make([]byte, size)
+			for j := range v {
+				v[j] = pattern(j)
+			}
+			enc := k.encode(nil, unsafe.Pointer(&v[0]))
+			require.Equal(t, len(enc), k.encodedLen(unsafe.Pointer(&v[0])), "size %d", size)
+			require.Equal(t, len(enc), k.length(enc), "size %d", size)
+			out := make([]byte, size)
+			for j := range out {
+				out[j] = 0x55
+			}
+			require.Equal(t, len(enc), k.decode(unsafe.Pointer(&out[0]), enc), "size %d", size)
+			require.Equal(t, v, out, "size %d", size)
+		}
+	}
+}
+
 // TestPointerFree lists which state types may be packed.
 func TestPointerFree(t *testing.T) {
 	type inner struct {

@@ -172,7 +172,7 @@ func TestLevelsMatchSequential(t *testing.T) {
 		opts = checker.WithBatch(opts, rapid.SampledFrom([]int{0, 1, 2, 3, 4, 8}).Draw(t, "batch"))
 		// Packed levels: after every level, after levels of 20 or more
 		// states, or never.
-		opts = checker.WithPackMin(opts, rapid.SampledFrom([]int{-1, 1, 20}).Draw(t, "packMin"), true)
+		opts = checker.WithPackLevel(opts, rapid.SampledFrom([]int{-1, 1, 20}).Draw(t, "packLevel"), true)
 		var m checker.Model[uint64, uint8] = g
 		if rapid.Bool().Draw(t, "fingerprints") {
 			m = hashed{g}
@@ -214,7 +214,7 @@ func TestWorkersAndStoresAgree(t *testing.T) {
 		}{{1, 0, 0, checker.StoreExact}, {2, 0, 0, checker.StoreExact}, {3, 0, 0, checker.StoreFingerprint}, {1, 0, 0, checker.StoreFingerprint}, {4, 0, 0, checker.StoreAuto},
 			{1, 1, 0, checker.StoreFingerprint}, {2, 2, 0, checker.StoreExact}, {2, 4, 0, checker.StoreFingerprint}, {3, 8, 0, checker.StoreExact},
 			{1, 0, 1, checker.StoreExact}, {2, 2, 1, checker.StoreFingerprint}, {3, 1, 30, checker.StoreAuto}} {
-			r, err := checker.Check[uint64, uint8](ctx, hashed{g}, props, checker.WithPackMin(checker.WithBatch(checker.Options{
+			r, err := checker.Check[uint64, uint8](ctx, hashed{g}, props, checker.WithPackLevel(checker.WithBatch(checker.Options{
 				Workers: c.w, Store: c.store, StopWhenDecided: stop, ExactLimit: 100,
 			}, c.batch), c.pack, true))
 			require.NoError(t, err)
@@ -223,7 +223,7 @@ func TestWorkersAndStoresAgree(t *testing.T) {
 				base = r
 				continue
 			}
-			require.Equal(t, base, r, "workers %d, store %v, batch %d, packMin %d", c.w, c.store, c.batch, c.pack)
+			require.Equal(t, base, r, "workers %d, store %v, batch %d, packLevel %d", c.w, c.store, c.batch, c.pack)
 		}
 	})
 }
@@ -306,10 +306,10 @@ func TestMemoryCountMatchesHeld(t *testing.T) {
 		w := rapid.IntRange(1, 3).Draw(t, "workers")
 		batch := rapid.SampledFrom([]int{0, 1, 2, 4}).Draw(t, "batch")
 		store := rapid.SampledFrom([]checker.StoreMode{checker.StoreExact, checker.StoreFingerprint, checker.StoreAuto}).Draw(t, "store")
-		pack := rapid.SampledFrom([]int{-1, 1, 20}).Draw(t, "packMin")
+		pack := rapid.SampledFrom([]int{-1, 1, 20}).Draw(t, "packLevel")
 		var audits int
 		var most int64
-		opts := checker.WithAudit(checker.WithPackMin(checker.WithBatch(checker.Options{Workers: w, Store: store, ExactLimit: 100}, batch), pack, true),
+		opts := checker.WithAudit(checker.WithPackLevel(checker.WithBatch(checker.Options{Workers: w, Store: store, ExactLimit: 100}, batch), pack, true),
 			func(counted, recount int64) {
 				audits++
 				most = max(most, recount)
