@@ -193,6 +193,22 @@ func (k codec) encode(dst []byte, p unsafe.Pointer) []byte {
 	return dst
 }
 
+// encodedLen returns the length of the value's encoding.
+func (k codec) encodedLen(p unsafe.Pointer) int {
+	src := unsafe.Slice((*byte)(p), k.size)
+	n := k.groups
+	g := 0
+	for ; 8*g+8 <= k.size; g++ {
+		n += bits.OnesCount8(nonZero(binary.LittleEndian.Uint64(src[8*g:])))
+	}
+	for _, b := range src[8*g:] {
+		if b != 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // length returns the length of the encoding at the start of src.
 func (k codec) length(src []byte) int {
 	n := k.groups
@@ -266,20 +282,4 @@ func (l *level[S]) growth(k codec, acc int) levelGrowth {
 		g.bytes += 8 * int64(g.indexCap-cap(l.index))
 	}
 	return g
-}
-
-// encodedLen returns the length of the value's encoding.
-func (k codec) encodedLen(p unsafe.Pointer) int {
-	src := unsafe.Slice((*byte)(p), k.size)
-	n := k.groups
-	g := 0
-	for ; 8*g+8 <= k.size; g++ {
-		n += bits.OnesCount8(nonZero(binary.LittleEndian.Uint64(src[8*g:])))
-	}
-	for _, b := range src[8*g:] {
-		if b != 0 {
-			n++
-		}
-	}
-	return n
 }
