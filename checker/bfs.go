@@ -742,9 +742,9 @@ func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, us
 		n += c.w
 	}
 	if e.spare.packed {
-		e.appendPacked(chunks, g)
+		e.appendPacked(chunks, n, g)
 	} else {
-		e.appendPlain(chunks, n, g.plainCap)
+		e.appendPlain(chunks, n, g)
 	}
 	e.levelTrans.Store(0) // merged: now in e.transitions
 	if e.opts.audit != nil {
@@ -753,10 +753,10 @@ func (e *explorer[S, L]) merge(chunks []chunk[S, L], stepAct, stateAct []int, us
 }
 
 // appendPlain copies the chunks' stored states into the plain spare level,
-// which holds n states afterwards (grown to capacity newCap if short).
-func (e *explorer[S, L]) appendPlain(chunks []chunk[S, L], n, newCap int) {
+// which holds n states afterwards (grown as planned in g if short).
+func (e *explorer[S, L]) appendPlain(chunks []chunk[S, L], n int, g levelGrowth) {
 	if cap(e.spare.plain) < n {
-		e.spare.plain = append(make([]S, 0, newCap), e.spare.plain...)
+		e.spare.plain = append(make([]S, 0, g.plainCap), e.spare.plain...)
 	}
 	next := e.spare.plain[:n]
 	e.forChunks(chunks, func(c *chunk[S, L]) {
@@ -772,19 +772,19 @@ func (e *explorer[S, L]) appendPlain(chunks []chunk[S, L], n, newCap int) {
 
 // appendPacked encodes the chunks' stored states into the packed spare
 // level: the chunks measure their encodings, then write them at their
-// offsets, in parallel; the arrays were grown as counted in g if short.
-func (e *explorer[S, L]) appendPacked(chunks []chunk[S, L], g levelGrowth) {
+// offsets, in parallel; the level holds n states afterwards, and its arrays
+// were grown as counted in g if short.
+func (e *explorer[S, L]) appendPacked(chunks []chunk[S, L], n int, g levelGrowth) {
 	k := e.codec
 	e.forChunks(chunks, func(c *chunk[S, L]) {
 		c.bytes = 0
 		c.stored(func(s *S) { c.bytes += k.encodedLen(unsafe.Pointer(s)) })
 	})
 	sp := &e.spare
-	nb, n := len(sp.data), sp.n
+	nb := len(sp.data)
 	for i := range chunks {
 		c := &chunks[i]
 		c.boff, nb = nb, nb+c.bytes
-		n += c.w
 	}
 	// The arrays grow as planned (and counted), even when the encodings
 	// turn out to fit: the plan counted them at their longest.
