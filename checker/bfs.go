@@ -98,6 +98,8 @@ type explorer[S comparable, L any] struct {
 
 	seen    *visited[S]
 	inits   []S              // stored initial states, index = global index
+	initial []S              // under Reduce: the model's initial state each of inits stands for
+	canon   func(S) S        // under Reduce: the orbit's representative; nil otherwise
 	parent  chunkLog[uint32] // per stored state: parent's global index or noParent
 	ordinal chunkLog[uint8]  // per stored state: emission ordinal (ordEscape: see bigOrd)
 	bigOrd  map[uint32]uint32
@@ -146,9 +148,11 @@ type explorer[S comparable, L any] struct {
 }
 
 func newExplorer[S comparable, L any](ctx context.Context, m Model[S, L], props []Property[S, L], opts Options) *explorer[S, L] {
+	m, canon := unreduced(m)
 	e := &explorer[S, L]{
 		ctx:   ctx,
 		m:     m,
+		canon: canon,
 		props: props,
 		opts:  opts,
 		start: time.Now(),
@@ -243,7 +247,11 @@ func (e *explorer[S, L]) run() {
 		e.cancelled = true
 		return
 	}
-	for _, s := range e.m.Init() {
+	for _, s0 := range e.m.Init() {
+		s := s0
+		if e.canon != nil {
+			s = e.canon(s0)
+		}
 		fp := e.seen.fingerprint(s)
 		if e.seen.has(s, fp) {
 			continue
@@ -255,6 +263,9 @@ func (e *explorer[S, L]) run() {
 		}
 		e.seen.insert(&s, fp)
 		e.inits = append(e.inits, s)
+		if e.canon != nil {
+			e.initial = append(e.initial, s0)
+		}
 		e.record(noParent, 0)
 		for _, pi := range e.stateActive {
 			p := &e.props[pi]
@@ -603,6 +614,9 @@ func (x *expansion[S, L]) emit(label L, to S) {
 		if pr.Step(x.from, label, to) == (pr.Kind == Sometimes) {
 			*h = hit[S, L]{ok: true, par: x.par, ord: x.ord, label: label, to: to}
 		}
+	}
+	if x.e.canon != nil {
+		to = x.e.canon(to)
 	}
 	x.buf = append(x.buf, cand[S]{s: to, fp: x.e.seen.fingerprint(to), par: x.par, ord: x.ord})
 	x.ord++

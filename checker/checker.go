@@ -284,7 +284,7 @@ func validate[S comparable, L any](m Model[S, L], props []Property[S, L], opts O
 	if opts.Store > StoreFingerprint {
 		return fmt.Errorf("checker: unknown store mode %d", uint8(opts.Store))
 	}
-	if _, ok := m.(Hasher[S]); !ok && opts.Store == StoreFingerprint {
+	if inner, _ := unreduced(m); !isHasher(inner) && opts.Store == StoreFingerprint {
 		return errors.New("checker: StoreFingerprint needs a model that implements Hasher")
 	}
 	seen := make(map[string]bool, len(props))

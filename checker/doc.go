@@ -24,6 +24,10 @@
 // search, expanding each state once for all the members that reach it; it
 // decides violations and counts per member but builds no paths.
 //
+// [Reduce] adds a symmetry reduction to a model: the search stores one
+// representative of each orbit of a group of automorphisms, with the same
+// verdicts and shortest paths that are runs of the model itself.
+//
 // The package is domain-agnostic: it must not import anything from this module
 // (only the standard library), so that models of any protocol can be checked
 // with it.

@@ -44,6 +44,9 @@ func (e *explorer[S, L]) pathTo(idx uint32, want S) (*Path[S, L], error) {
 	for k := len(chain) - 2; k >= 0; k-- {
 		c := chain[k]
 		label, next, ok := e.replay(cur, e.ordinalOf(c))
+		if ok && e.canon != nil {
+			next = e.canon(next)
+		}
 		if !ok || !e.seen.has(next, e.seen.fingerprint(next)) {
 			return nil, fmt.Errorf("%w: emission %d of a state on the path to state %d changed",
 				ErrNondeterministic, e.ordinalOf(c), idx)
@@ -69,14 +72,30 @@ func (e *explorer[S, L]) replay(s S, ord uint32) (label L, next S, ok bool) {
 	return label, next, ok
 }
 
-// findingPath rebuilds the path of a recorded violation or witness.
-func (e *explorer[S, L]) findingPath(f *finding[S, L]) (*Path[S, L], error) {
-	p, err := e.pathTo(f.idx, f.from)
-	if err != nil || !f.isStep {
-		return p, err
+// findingPath rebuilds the path of a recorded violation or witness of p.
+// Under Reduce it is then made a run of the model (concretize), and its end
+// is checked against p.
+func (e *explorer[S, L]) findingPath(p *Property[S, L], f *finding[S, L]) (*Path[S, L], error) {
+	path, err := e.pathTo(f.idx, f.from)
+	if err != nil {
+		return nil, err
 	}
-	p.Steps = append(p.Steps, Step[S, L]{Label: f.label, State: f.to})
-	return p, nil
+	if f.isStep {
+		path.Steps = append(path.Steps, Step[S, L]{Label: f.label, State: f.to})
+	}
+	if e.canon == nil {
+		return path, nil
+	}
+	want := p.Kind == Sometimes
+	var last func(S, L, S) bool
+	if f.isStep {
+		last = func(from S, l L, to S) bool { return p.Step(from, l, to) == want }
+	}
+	path, err = e.concretize(path, last)
+	if err == nil && !f.isStep && p.State(path.Last()) != want {
+		err = fmt.Errorf("%w: property %q differs between a state and its representative", ErrNotSymmetry, p.Name)
+	}
+	return path, err
 }
 
 // result assembles the Result of a finished (or stopped) search.
@@ -113,6 +132,9 @@ func (e *explorer[S, L]) result() (Result[S, L], error) {
 	}
 	if e.hasDeadlock {
 		d, err := e.pathTo(e.deadlock, e.deadlockState)
+		if err == nil && e.canon != nil {
+			d, err = e.concretize(d, nil)
+		}
 		if err != nil {
 			return r, err
 		}
@@ -141,7 +163,7 @@ func (e *explorer[S, L]) propertyResult(p Property[S, L], f *finding[S, L], comp
 		pr.Verdict = Found
 	}
 	pr.States, pr.Transitions, pr.Depth = f.states, f.trans, f.dep
-	path, err := e.findingPath(f)
+	path, err := e.findingPath(&p, f)
 	pr.Path = path
 	return pr, err
 }
