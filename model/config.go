@@ -323,7 +323,12 @@ type Config struct {
 	TWRst       TWRst
 	Rtx         RtxRule
 	DataUnacked bool // closes may begin while B's data is unacknowledged
-	Mutant      Mutant
+	// NoData: B's first incarnation sends no data, so both sides start
+	// ESTABLISHED with nothing in flight and either may close at once. With
+	// one incarnation and CloseOrder AnyFirst the configuration is
+	// symmetric ([Config.Symmetric]).
+	NoData bool
+	Mutant Mutant
 
 	// The sequence-faithful mode (docs/model.md, "Sequence numbers"). The
 	// zero values keep the default model: an 8-number space in which the
@@ -491,6 +496,10 @@ func (c Config) Validate() error {
 		return errors.New("tw-reuse needs timestamps: Linux reuses a TIME-WAIT 4-tuple only when timestamps were seen")
 	case c.TSCache && !c.Timestamps:
 		return errors.New("ts-cache needs timestamps")
+	case c.NoData && c.DataLen != 0:
+		return fmt.Errorf("no-data excludes data-len (got %d): B sends no data segment", c.DataLen)
+	case c.NoData && c.DataUnacked:
+		return errors.New("data-unacked needs data: it cannot be combined with no-data")
 	case c.TWReuse*c.EffectiveGrid() > 250:
 		return fmt.Errorf("tw-reuse·grid = %d sub-ticks exceeds the model's 8-bit timers", c.TWReuse*c.EffectiveGrid())
 	}

@@ -28,6 +28,7 @@ type configJSON struct {
 	TWRst        string `json:"tw_rst"`
 	Rtx          string `json:"rtx"`
 	DataUnacked  bool   `json:"data_unacked"`
+	NoData       bool   `json:"no_data,omitempty"`
 	Mutant       string `json:"mutant"`
 	// The sequence-faithful mode: omitted when off, so that the default
 	// model's JSON is as before.
@@ -64,7 +65,7 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		Incarnations: c.Incarnations, Grid: c.Grid, FinTimeout: c.FinTimeout, Lifetime: c.Lifetime.String(),
 		SameInstant: c.SameInstant.String(), CloseOrder: c.CloseOrder.String(), CloseMode: c.CloseMode.String(),
 		TWRestart: c.TWRestart.String(), TWRst: c.TWRst.String(), Rtx: c.Rtx.String(), DataUnacked: c.DataUnacked,
-		Mutant: c.Mutant.String(),
+		NoData: c.NoData, Mutant: c.Mutant.String(),
 	}
 	j.faithfulJSON(c)
 	return json.Marshal(j)
@@ -81,7 +82,7 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 		Incarnations: c.Incarnations, Grid: c.Grid, FinTimeout: c.FinTimeout, Lifetime: c.Lifetime.String(),
 		SameInstant: c.SameInstant.String(), CloseOrder: c.CloseOrder.String(), CloseMode: c.CloseMode.String(),
 		TWRestart: c.TWRestart.String(), TWRst: c.TWRst.String(), Rtx: c.Rtx.String(), DataUnacked: c.DataUnacked,
-		Mutant: c.Mutant.String(),
+		NoData: c.NoData, Mutant: c.Mutant.String(),
 	}
 	j.faithfulJSON(*c)
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -93,7 +94,7 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 		return fmt.Errorf("unexpected data after the configuration object")
 	}
 	n := Config{MSL: j.MSL, TW: j.TW, RTO: j.RTO, Backoff: j.Backoff, Retries: j.Retries, Loss: j.Loss, Dup: j.Dup,
-		Incarnations: j.Incarnations, Grid: j.Grid, FinTimeout: j.FinTimeout, DataUnacked: j.DataUnacked,
+		Incarnations: j.Incarnations, Grid: j.Grid, FinTimeout: j.FinTimeout, DataUnacked: j.DataUnacked, NoData: j.NoData,
 		SeqSpace: j.SeqSpace, Window: j.Window, DataLen: j.DataLen, ISNClock: j.ISNClock, ISNStart: j.ISNStart,
 		Timestamps: j.Timestamps, TWReuse: j.TWReuse, TSCache: j.TSCache}
 	var err error

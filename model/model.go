@@ -10,7 +10,7 @@ type Model struct {
 	ageLimit int    // largest age at which a copy may be delivered
 	sp       Space  // the sequence space
 	wnd      int    // RCV.WND
-	dlen     int    // octets in B's data segment
+	dlen     int    // octets in B's data segment (0 under Config.NoData)
 	tsCap    uint8  // saturation value of Endpoint.TSRecent (0: no timestamps)
 	reuse    uint8  // tcp_tw_reuse delay in sub-ticks (0: off)
 	faithful bool   // some part of the sequence-faithful mode is on
@@ -30,6 +30,9 @@ func New(cfg Config) (*Model, error) {
 	m := &Model{cfg: cfg, tw: tw, rto: rto, finDur: cfg.FinTimeout * cfg.Grid, ageLimit: cfg.ageLimit(),
 		sp: Space(cfg.EffectiveSeqSpace()), wnd: cfg.EffectiveWindow(), dlen: cfg.EffectiveDataLen(),
 		reuse: uint8(cfg.TWReuse * cfg.Grid), faithful: cfg.Faithful()}
+	if cfg.NoData {
+		m.dlen = 0
+	}
 	if cfg.Timestamps {
 		m.tsCap = uint8(m.ageLimit + 2)
 	}
@@ -47,15 +50,18 @@ func (m *Model) Config() Config { return m.cfg }
 
 // Init returns the single initial state: both endpoints ESTABLISHED in
 // incarnation 1 (ISS 0 on both sides), and B's data segment (one octet,
-// or Config.DataLen) just sent, its retransmission timer running. Under
+// or Config.DataLen) just sent, its retransmission timer running; under
+// Config.NoData nothing is in flight and no timer runs. Under
 // Config.Timestamps both hold a TS.Recent older than any copy (from the
 // handshake); under Config.ISNClock both clocks read Config.ISNStart.
 func (m *Model) Init() []State {
 	a := Endpoint{St: Established, Inc: 1, SndUna: 1, SndNxt: 1, RcvNxt: 1, TSRecent: m.tsCap}
-	b := Endpoint{St: Established, Inc: 1, SndUna: 1, SndNxt: m.sp.Add(1, m.dlen), RcvNxt: 1, Data: true, TSRecent: m.tsCap}
-	b.Rtx[SlotFirst] = startTimer(m.rto[0], 0)
+	b := Endpoint{St: Established, Inc: 1, SndUna: 1, SndNxt: m.sp.Add(1, m.dlen), RcvNxt: 1, Data: !m.cfg.NoData, TSRecent: m.tsCap}
 	s := State{Ends: [2]Endpoint{a, b}, LossLeft: uint8(m.cfg.Loss), DupLeft: uint8(m.cfg.Dup)}
-	s.Net, _ = s.Net.add(Segment{Src: B, Flags: ACK, Len: uint8(m.dlen), Seq: 1, Ack: 1, Inc: 1})
+	if b.Data {
+		s.Ends[B].Rtx[SlotFirst] = startTimer(m.rto[0], 0)
+		s.Net, _ = s.Net.add(Segment{Src: B, Flags: ACK, Len: uint8(m.dlen), Seq: 1, Ack: 1, Inc: 1})
+	}
 	if m.cfg.ISNClock > 0 {
 		for side := A; side <= B; side++ {
 			s.Clock[side] = uint16(m.cfg.ISNStart * m.cfg.Grid)

@@ -39,6 +39,7 @@ func genConfig(t *rapid.T) Config {
 	c.TWRst = TWRst(rapid.IntRange(0, 1).Draw(t, "rst"))
 	c.Rtx = RtxRule(rapid.IntRange(0, 1).Draw(t, "rtx"))
 	c.DataUnacked = rapid.Bool().Draw(t, "unacked")
+	c.NoData = !c.DataUnacked && rapid.Bool().Draw(t, "no-data")
 	c.CloseMode = CloseMode(rapid.IntRange(0, 1).Draw(t, "close"))
 	c.FinTimeout = rapid.IntRange(0, 4*c.MSL+1).Draw(t, "fin-timeout")
 	return c
@@ -120,6 +121,8 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.FinTimeout = MaxTicks*4 + 1 }, "fin-timeout must be 0..240"},
 		{func(c *Config) { c.FinTimeout, c.Grid = MaxTicks*4, 2 }, "fin-timeout·grid = 480"},
 		{func(c *Config) { c.CloseMode = 2 }, "invalid close value 2"},
+		{func(c *Config) { c.NoData, c.DataLen = true, 2 }, "no-data excludes data-len (got 2)"},
+		{func(c *Config) { c.NoData, c.DataUnacked = true, true }, "data-unacked needs data"},
 	} {
 		cfg := DefaultConfig()
 		c.edit(&cfg)

@@ -60,11 +60,12 @@ func (m *Model) closeEnabled(s *State, side Side) bool {
 	}
 	if !m.cfg.DataUnacked {
 		// B's data octet is acknowledged before either application closes:
-		// A has received (and acknowledged) it, B has received that ACK.
+		// A has received (and acknowledged) it, B has received that ACK
+		// (under Config.NoData there is nothing to wait for).
 		if side == A && m.sp.Sub(e.RcvNxt, e.IRS) < 1+m.dlen {
 			return false
 		}
-		if side == B && !m.dataAcked(*e) {
+		if side == B && e.Data && !m.dataAcked(*e) {
 			return false
 		}
 	}

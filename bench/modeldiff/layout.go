@@ -23,7 +23,6 @@ var (
 	_ = [1]int{}[unsafe.Sizeof(nm.Endpoint{})-unsafe.Sizeof(om.Endpoint{})] // model.Endpoint
 	_ = [1]int{}[unsafe.Sizeof(nm.Reaction{})-unsafe.Sizeof(om.Reaction{})] // model.Reaction
 	_ = [1]int{}[unsafe.Sizeof(nm.Rules{})-unsafe.Sizeof(om.Rules{})]       // model.Rules
-	_ = [1]int{}[unsafe.Sizeof(nm.Config{})-unsafe.Sizeof(om.Config{})]     // model.Config
 )
 
 // conv reinterprets a value of one package's type as the layout-identical
@@ -32,12 +31,14 @@ func conv[T, F any](f F) T { return *(*T)(unsafe.Pointer(&f)) }
 
 // checkLayouts compares, recursively, the old and new definitions of every
 // type the harness converts: kinds, sizes, alignments, field names, field
-// offsets, array lengths, element and function-parameter types.
+// offsets, array lengths, element and function-parameter types. Config is
+// not among them: it is converted field by field, by name (convConfig), so
+// that it may gain fields.
 func checkLayouts() error {
 	pairs := []struct{ n, o any }{
 		{nm.State{}, om.State{}}, {nm.Label{}, om.Label{}}, {nm.Action{}, om.Action{}},
 		{nm.Segment{}, om.Segment{}}, {nm.Endpoint{}, om.Endpoint{}}, {nm.Reaction{}, om.Reaction{}},
-		{nm.Rules{}, om.Rules{}}, {nm.Config{}, om.Config{}},
+		{nm.Rules{}, om.Rules{}},
 	}
 	for _, p := range pairs {
 		tn, to := reflect.TypeOf(p.n), reflect.TypeOf(p.o)
@@ -101,4 +102,36 @@ func sameLayout(a, b reflect.Type, path string, seen map[[2]reflect.Type]bool) e
 		return fmt.Errorf("%s: unexpected kind %s", path, a.Kind())
 	}
 	return nil
+}
+
+// convConfig converts a configuration to the old model's Config, field by
+// field and by name. A field the old Config lacks must be zero in c (the
+// old model cannot express it otherwise), and Rules must be nil (a job's
+// rules are built in each package by name).
+func convConfig(c nm.Config) (om.Config, error) {
+	var o om.Config
+	vn, vo := reflect.ValueOf(c), reflect.ValueOf(&o).Elem()
+	for i := 0; i < vn.NumField(); i++ {
+		f := vn.Type().Field(i)
+		a := vn.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		b := vo.FieldByName(f.Name)
+		switch {
+		case f.Name == "Rules":
+			if !a.IsNil() {
+				return o, fmt.Errorf("Config.Rules is set: it is not converted")
+			}
+		case !b.IsValid():
+			if !a.IsZero() {
+				return o, fmt.Errorf("the old Config has no field %s, and it is %v here", f.Name, a.Interface())
+			}
+		case !a.Type().ConvertibleTo(b.Type()):
+			return o, fmt.Errorf("Config.%s: %s is not convertible to the old %s", f.Name, a.Type(), b.Type())
+		default:
+			b.Set(a.Convert(b.Type()))
+		}
+	}
+	return o, nil
 }

@@ -440,7 +440,8 @@ func configPair(j *job) (nm.Config, om.Config, string, *diffError) {
 	return cn, co, string(data), nil
 }
 
-// sameFields compares the two configurations field by field, by name.
+// sameFields compares the two configurations field by field, by name; a
+// field only the new Config has must be zero.
 func sameFields(cn nm.Config, co om.Config) error {
 	vn, vo := reflect.ValueOf(cn), reflect.ValueOf(co)
 	for i := 0; i < vn.NumField(); i++ {
@@ -449,6 +450,9 @@ func sameFields(cn nm.Config, co om.Config) error {
 			continue
 		}
 		a, b := vn.Field(i), vo.FieldByName(f.Name)
+		if !b.IsValid() && a.IsZero() {
+			continue // a field the old model lacks, at its zero value
+		}
 		if !b.IsValid() {
 			return fmt.Errorf("old Config has no field %s", f.Name)
 		}
@@ -751,12 +755,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// Invalid configurations: the same refusal.
 	for i, cfg := range invalidConfigs() {
 		j := &job{name: fmt.Sprintf("invalid #%d", i+1), cfg: cfg}
-		// Invalid enumerations have no JSON form: convert directly (the
-		// Config layout is checked) and compare field by field.
-		co := conv[om.Config](cfg)
+		// Invalid enumerations have no JSON form: convert field by field,
+		// by name.
+		co, cerr := convConfig(cfg)
 		cfgJSON := raw(cfg)
 		var d *diffError
-		if err := sameFields(cfg, co); err != nil {
+		if cerr != nil {
+			d = &diffError{what: "config conversion", newV: cerr.Error(), oldV: "-"}
+		} else if err := sameFields(cfg, co); err != nil {
 			d = &diffError{what: "config fields", newV: err.Error(), oldV: "-"}
 		} else if a, b := nm.DiffConfigDerived(cfg), om.DiffConfigDerived(co); a != b {
 			d = &diffError{what: "derived values of the configuration (DiffConfigDerived)", newV: a, oldV: b}

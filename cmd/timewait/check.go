@@ -274,6 +274,9 @@ func configLine(c model.Config) string {
 	if c.DataUnacked {
 		parts = append(parts, "data-unacked")
 	}
+	if c.NoData {
+		parts = append(parts, "no-data")
+	}
 	if c.Mutant != model.NoMutant {
 		parts = append(parts, "MUTANT="+c.Mutant.String())
 	}

@@ -22,7 +22,7 @@ type modelFlags struct {
 	timestamps, tsCache                                  *bool
 	lifetime, sameInstant, closeOrder, twRestart, twRst  *string
 	rtx, closeMode, mutant, config                       *string
-	dataUnacked                                          *bool
+	dataUnacked, noData                                  *bool
 	maxStates, workers                                   *int
 	memory, store                                        *string
 	jsonOut, allowDeadlock                               *bool
@@ -67,6 +67,7 @@ func addModelFlags(fs *flag.FlagSet, scalar bool) *modelFlags {
 	f.closeMode = fs.String("close", d.CloseMode.String(), "fin|abort: how A's first incarnation closes (abort: SO_LINGER 0, an RST and CLOSED, no TIME-WAIT)")
 	f.mutant = fs.String("mutant", "none", "a deliberately broken rule: "+strings.Join(model.Mutants(), "|"))
 	f.dataUnacked = fs.Bool("data-unacked", false, "closes may begin while B's data is unacknowledged")
+	f.noData = fs.Bool("no-data", false, "B sends no data: both sides start ESTABLISHED with nothing in flight (with --incarnations 1 and --close-order any, a symmetric configuration)")
 	f.seqSpace = fs.Int("seq-space", 0, "sequence-faithful mode: size of the sequence space, 8|16|32|64 (0 = 8)")
 	f.window = fs.Int("window", 0, "sequence-faithful mode: receive window RCV.WND, at most a quarter of the space (0 = 2)")
 	f.dataLen = fs.Int("data-len", 0, "sequence-faithful mode: octets in B's data segment, 1..3 (0 = 1)")
@@ -167,6 +168,9 @@ func (f *modelFlags) configFrom(set map[string]bool) (model.Config, error) {
 	}
 	if set["data-unacked"] {
 		cfg.DataUnacked = *f.dataUnacked
+	}
+	if set["no-data"] {
+		cfg.NoData = *f.noData
 	}
 	if set["timestamps"] {
 		cfg.Timestamps = *f.timestamps

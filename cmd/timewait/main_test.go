@@ -45,6 +45,8 @@ func TestBadInput(t *testing.T) {
 		{"check", "--config", badJSON},
 		{"check", "--config", unknownField},
 		{"check", "--config", filepath.Join(dir, "missing.json")},
+		{"check", "--no-data", "--data-len", "2"},
+		{"check", "--no-data", "--data-unacked"},
 		{"sweep", "--msl", "3..1"},
 		{"sweep", "--msl", "0"},
 		{"sweep", "--tw", "a..b"},

@@ -1,0 +1,155 @@
+package model
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// symmetricConfigs are small symmetric configurations, one per option that
+// Config.Symmetric lets vary.
+func symmetricConfigs() map[string]Config {
+	base := DefaultConfig()
+	base.NoData, base.Incarnations, base.CloseOrder = true, 1, AnyFirst
+	out := map[string]Config{"base": base}
+	add := func(name string, edit func(*Config)) {
+		c := base
+		edit(&c)
+		out[name] = c
+	}
+	add("msl2-loss2", func(c *Config) { c.MSL, c.TW, c.Loss, c.Dup = 2, 4, 2, 0 })
+	add("inclusive", func(c *Config) { c.Lifetime = Inclusive })
+	add("deliveries-first", func(c *Config) { c.SameInstant = DeliveriesFirst })
+	add("restart-ack-rst-close", func(c *Config) { c.TWRestart, c.TWRst = RestartOnACK, RstClose })
+	add("rfc6298", func(c *Config) { c.Rtx, c.Retries = RFC6298, 2 })
+	add("fin-timeout", func(c *Config) { c.FinTimeout = 2 })
+	add("timestamps", func(c *Config) { c.Timestamps, c.TWSyn = true, SynRFC6191 })
+	add("isn-clock", func(c *Config) { c.ISNClock, c.ISNStart, c.SeqSpace = 2, 3, 16 })
+	add("linux", func(c *Config) { c.TWRules, c.TWRst, c.Timestamps = TWRulesLinux, RstClose, true })
+	add("tw0", func(c *Config) { c.TW = 0 })
+	for _, name := range Mutants() {
+		mu, err := ParseMutant(name)
+		if err != nil {
+			panic(err)
+		}
+		add("mutant-"+name, func(c *Config) { c.Mutant = mu })
+	}
+	return out
+}
+
+type edge struct {
+	l Label
+	s State
+}
+
+// checkAutomorphism explores m's reachable states (up to limit) and checks
+// that mirror is an automorphism of m with MirrorLabel labels: it fixes the
+// initial state, and at every state s the transitions of mirror(s) are
+// exactly the mirrored transitions of s (as multisets). It also checks that
+// Canonical picks one of s and Mirror(s), the same one for both. It
+// returns the first mismatch and the number of states explored.
+func checkAutomorphism(m *Model, mirror func(State) State, limit int) (int, error) {
+	init := m.Init()[0]
+	if mirror(init) != init {
+		return 0, fmt.Errorf("the initial state is not its own mirror: %s against %s", init, mirror(init))
+	}
+	seen := map[State]bool{init: true}
+	queue := []State{init}
+	for q := 0; q < len(queue) && q < limit; q++ {
+		s := queue[q]
+		ms := mirror(s)
+		if mirror(ms) != s {
+			return q, fmt.Errorf("mirror is not an involution at %s", s)
+		}
+		c := Canonical(s)
+		if c != s && c != Mirror(s) || Canonical(Mirror(s)) != c {
+			return q, fmt.Errorf("Canonical(%s) = %s, Canonical of its mirror %s", s, c, Canonical(Mirror(s)))
+		}
+		want := map[edge]int{}
+		m.Successors(s, func(l Label, n State) {
+			want[edge{MirrorLabel(l), mirror(n)}]++
+			if !seen[n] {
+				seen[n] = true
+				queue = append(queue, n)
+			}
+		})
+		got := map[edge]int{}
+		m.Successors(ms, func(l Label, n State) { got[edge{l, n}]++ })
+		for e, k := range want {
+			if got[e] != k {
+				return q, fmt.Errorf("at %s: the mirrored transition %s → %s is missing from its mirror %s", s, e.l, e.s, ms)
+			}
+		}
+		for e, k := range got {
+			if want[e] != k {
+				return q, fmt.Errorf("at the mirror %s of %s: transition %s → %s has no mirror image", ms, s, e.l, e.s)
+			}
+		}
+	}
+	return min(len(queue), limit), nil
+}
+
+// TestMirrorIsAutomorphism is the soundness argument of the symmetry
+// reduction: for every symmetric configuration tried, swapping A and B maps
+// the reachable transition system onto itself, labels included.
+func TestMirrorIsAutomorphism(t *testing.T) {
+	limit := 1 << 30
+	if testing.Short() {
+		limit = 20000
+	}
+	for name, cfg := range symmetricConfigs() {
+		t.Run(name, func(t *testing.T) {
+			require.True(t, cfg.Symmetric())
+			m, err := New(cfg)
+			require.NoError(t, err)
+			n, err := checkAutomorphism(m, Mirror, limit)
+			require.NoError(t, err)
+			require.Greater(t, n, 1000, "a space too small to mean anything")
+		})
+	}
+}
+
+// TestBrokenMirrorIsCaught shows that checkAutomorphism can fail: a mirror
+// that forgets one field, and the asymmetric default configuration, are
+// both rejected.
+func TestBrokenMirrorIsCaught(t *testing.T) {
+	cfg := symmetricConfigs()["base"]
+	m, err := New(cfg)
+	require.NoError(t, err)
+	forgetsHistory := func(s State) State {
+		n := Mirror(s)
+		n.TWEntered = s.TWEntered
+		return n
+	}
+	_, err = checkAutomorphism(m, forgetsHistory, 1<<30)
+	require.ErrorContains(t, err, "mirror")
+
+	cfg.CloseOrder = AThenB
+	require.False(t, cfg.Symmetric())
+	m, err = New(cfg)
+	require.NoError(t, err)
+	_, err = checkAutomorphism(m, Mirror, 1<<30)
+	require.ErrorContains(t, err, "missing from its mirror")
+
+	d, err := New(DefaultConfig())
+	require.NoError(t, err)
+	_, err = checkAutomorphism(d, Mirror, 1<<30)
+	require.ErrorContains(t, err, "the initial state is not its own mirror")
+}
+
+func TestSymmetricConfig(t *testing.T) {
+	c := symmetricConfigs()["base"]
+	require.True(t, c.Symmetric())
+	for name, edit := range map[string]func(*Config){
+		"data":         func(c *Config) { c.NoData = false },
+		"incarnations": func(c *Config) { c.Incarnations = 2 },
+		"a-first":      func(c *Config) { c.CloseOrder = AFirst },
+		"abort":        func(c *Config) { c.CloseMode = CloseAbort },
+		"rules":        func(c *Config) { c.Rules = &Rules{} },
+	} {
+		d := c
+		edit(&d)
+		require.False(t, d.Symmetric(), name)
+	}
+}
