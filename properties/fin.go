@@ -8,10 +8,11 @@ import "github.com/timewait/timewait/model"
 // SYN-SENT.
 func NoRSTOnRetransmittedFIN() Property {
 	return Property{
-		ID:    "no-rst-on-retransmitted-fin",
-		Kind:  Always,
-		Title: "a FIN the peer retransmits is never answered with an RST",
-		Ref:   "RFC 9293 §3.3.2 (TIME-WAIT), §3.6.1 MUST-13, §3.10.7.4 TIME-WAIT step 8; RFC 1122 §4.2.2.13",
+		ID:        "no-rst-on-retransmitted-fin",
+		Kind:      Always,
+		Symmetric: true,
+		Title:     "a FIN the peer retransmits is never answered with an RST",
+		Ref:       "RFC 9293 §3.3.2 (TIME-WAIT), §3.6.1 MUST-13, §3.10.7.4 TIME-WAIT step 8; RFC 1122 §4.2.2.13",
 		Doc: "Whenever a FIN copy of incarnation n (not sent by an endpoint without a connection) is delivered " +
 			"to a side that entered TIME-WAIT in incarnation n, the step emits no RST. Without it the peer's " +
 			"orderly close, whose last ACK was lost or slow, ends in a reset.",
@@ -34,11 +35,12 @@ func NoRSTOnRetransmittedFIN() Property {
 // delivered to a peer in TIME-WAIT of the same incarnation.
 func RetransmittedFINInTimeWait() Property {
 	return Property{
-		ID:    "retransmitted-fin-in-time-wait",
-		Kind:  Sometimes,
-		Title: "a retransmitted FIN reaches its peer in TIME-WAIT",
-		Ref:   "RFC 9293 §3.10.7.4 TIME-WAIT, fifth step",
-		Doc:   "Some run delivers a FIN copy sent by a retransmission timer to an endpoint in TIME-WAIT of the same incarnation.",
+		ID:        "retransmitted-fin-in-time-wait",
+		Kind:      Sometimes,
+		Symmetric: true,
+		Title:     "a retransmitted FIN reaches its peer in TIME-WAIT",
+		Ref:       "RFC 9293 §3.10.7.4 TIME-WAIT, fifth step",
+		Doc:       "Some run delivers a FIN copy sent by a retransmission timer to an endpoint in TIME-WAIT of the same incarnation.",
 		Step: func(from model.State, l model.Label, _ model.State) bool {
 			g, dst, ok := delivered(l)
 			e := from.Ends[dst]

@@ -43,6 +43,13 @@ type Property struct {
 	// Threshold names, in words, the chain of events that sets the smallest
 	// safe TIME-WAIT in the default configuration.
 	Threshold string
+	// Symmetric says that the predicates give the same answer on a state
+	// and on its mirror (model.Mirror), and on a transition and its
+	// mirror (model.MirrorLabel): the property does not single out A or B.
+	// Only then may a search of a symmetric configuration be reduced by
+	// the A↔B symmetry (verify.Check). Every catalogue property is
+	// symmetric (TestCatalogueIsSymmetric).
+	Symmetric bool
 	State     func(s model.State) bool
 	Step      func(from model.State, l model.Label, to model.State) bool
 }

@@ -21,10 +21,11 @@ func staleDelivery(from model.State, l model.Label, to model.State) (stale, orph
 // incarnation n changes an endpoint of incarnation m > n.
 func NoStaleSegmentAccepted() Property {
 	return Property{
-		ID:    "no-stale-segment-accepted",
-		Kind:  Always,
-		Title: "no segment of an old incarnation is accepted by a newer one",
-		Ref:   "RFC 9293 §3.3.2, §3.4.1; RFC 793 §3.3; RFC 1337 hazard H1",
+		ID:        "no-stale-segment-accepted",
+		Kind:      Always,
+		Symmetric: true,
+		Title:     "no segment of an old incarnation is accepted by a newer one",
+		Ref:       "RFC 9293 §3.3.2, §3.4.1; RFC 793 §3.3; RFC 1337 hazard H1",
 		Doc: "No copy sent by a TCB of incarnation n is delivered to an endpoint of incarnation m > n (LISTEN " +
 			"counts as the incarnation it waits for) and changes its connection state or sequence variables " +
 			"(SND.UNA, SND.NXT, RCV.NXT, ISS), delivers data to it, or is accepted as an ACK, SYN-RECEIVED's " +
@@ -45,11 +46,12 @@ func NoStaleSegmentAccepted() Property {
 // incarnation's copy reaches a newer endpoint and changes nothing.
 func StaleSegmentRejected() Property {
 	return Property{
-		ID:    "stale-segment-rejected",
-		Kind:  Sometimes,
-		Title: "an old incarnation's segment reaches a newer endpoint and is rejected",
-		Ref:   "RFC 9293 §3.10.7",
-		Doc:   "Some run delivers a copy of incarnation n, sent by a TCB, to an endpoint of incarnation m > n without changing its connection.",
+		ID:        "stale-segment-rejected",
+		Kind:      Sometimes,
+		Symmetric: true,
+		Title:     "an old incarnation's segment reaches a newer endpoint and is rejected",
+		Ref:       "RFC 9293 §3.10.7",
+		Doc:       "Some run delivers a copy of incarnation n, sent by a TCB, to an endpoint of incarnation m > n without changing its connection.",
 		Step: func(from model.State, l model.Label, to model.State) bool {
 			stale, orphan, changed := staleDelivery(from, l, to)
 			return stale && !orphan && !changed
@@ -62,10 +64,11 @@ func StaleSegmentRejected() Property {
 // a segment of incarnation n, never changes an endpoint of incarnation m > n.
 func NoStaleReset() Property {
 	return Property{
-		ID:    "no-stale-reset",
-		Kind:  Always,
-		Title: "an RST provoked by an old incarnation never resets a newer one",
-		Ref:   "RFC 9293 §3.5.2, §3.10.7.1; RFC 5961 §3; RFC 1337",
+		ID:        "no-stale-reset",
+		Kind:      Always,
+		Symmetric: true,
+		Title:     "an RST provoked by an old incarnation never resets a newer one",
+		Ref:       "RFC 9293 §3.5.2, §3.10.7.1; RFC 5961 §3; RFC 1337",
 		Doc: "An RST sent by an endpoint with no connection belongs to no incarnation; it is tagged with the " +
 			"incarnation of the segment it answers. No such RST tagged n changes the connection of an endpoint " +
 			"of incarnation m > n.",
@@ -85,11 +88,12 @@ func NoStaleReset() Property {
 // nothing.
 func OrphanResetDelivered() Property {
 	return Property{
-		ID:    "orphan-reset-delivered",
-		Kind:  Sometimes,
-		Title: "an RST from an endpoint with no connection reaches a connection and is rejected",
-		Ref:   "RFC 9293 §3.10.7.4 second step; RFC 1337 F1",
-		Doc:   "Some run delivers an RST sent from CLOSED or LISTEN to an endpoint that holds a connection, without changing it.",
+		ID:        "orphan-reset-delivered",
+		Kind:      Sometimes,
+		Symmetric: true,
+		Title:     "an RST from an endpoint with no connection reaches a connection and is rejected",
+		Ref:       "RFC 9293 §3.10.7.4 second step; RFC 1337 F1",
+		Doc:       "Some run delivers an RST sent from CLOSED or LISTEN to an endpoint that holds a connection, without changing it.",
 		Step: func(from model.State, l model.Label, to model.State) bool {
 			g, dst, ok := delivered(l)
 			e := from.Ends[dst]

@@ -16,12 +16,15 @@ type Path = checker.Path[model.State, model.Label]
 
 // Options bound and observe a check.
 type Options struct {
-	MaxStates     int                    // 0 = unbounded
-	AllowDeadlock bool                   // do not treat a state with no successor as an error
-	StopEarly     bool                   // stop once every property is decided (violated or found)
-	Coverage      *Coverage              // if set, filled with the handlers every explored transition ran
-	NoWitnesses   bool                   // do not add the witnesses of the requested safety properties
-	Progress      func(checker.Progress) // called about once a second
+	MaxStates     int       // 0 = unbounded
+	AllowDeadlock bool      // do not treat a state with no successor as an error
+	StopEarly     bool      // stop once every property is decided (violated or found)
+	Coverage      *Coverage // if set, filled with the handlers every explored transition ran
+	NoWitnesses   bool      // do not add the witnesses of the requested safety properties
+	// NoSymmetry turns off the A↔B symmetry reduction, which is otherwise
+	// used whenever it is sound (see Report.Symmetry).
+	NoSymmetry bool
+	Progress   func(checker.Progress) // called about once a second
 	// Workers, Store, MaxMemory and PackLevel are passed to the explorer
 	// (see checker.Options); the zero values mean every core, the automatic
 	// store, no memory bound and levels packed from a million states.
@@ -62,6 +65,15 @@ type Report struct {
 	VisitedBytes int64
 	PeakBytes    int64
 	Workers      int
+	// Symmetry reports that the search was reduced by the A↔B symmetry:
+	// the configuration is symmetric (model.Config.Symmetric), every
+	// property checked is (properties.Property.Symmetric), and neither
+	// Options.NoSymmetry nor Options.Coverage was set. States, Transitions
+	// and Depth then count a state and its mirror (model.Mirror) as one,
+	// so they are those of the quotient, not of the whole space; the
+	// verdicts are the unreduced search's, and every path is a shortest
+	// run of the model itself (checker.Reduce).
+	Symmetry bool
 }
 
 // ModelError is returned when the model itself misbehaves for a
@@ -115,8 +127,16 @@ func Check(ctx context.Context, cfg model.Config, props []properties.Property, o
 			Step: func(_ model.State, l model.Label, _ model.State) bool { cov.record(l); return true },
 		})
 	}
+	sym := !opts.NoSymmetry && opts.Coverage == nil && m.Config().Symmetric()
+	for _, p := range props {
+		sym = sym && p.Symmetric
+	}
+	var cm checker.Model[model.State, model.Label] = m
+	if sym {
+		cm = checker.Reduce(cm, model.Canonical)
+	}
 	start := time.Now()
-	res, err := checker.Check[model.State, model.Label](ctx, m, cprops, checker.Options{
+	res, err := checker.Check[model.State, model.Label](ctx, cm, cprops, checker.Options{
 		MaxStates: opts.MaxStates, Progress: opts.Progress, StopWhenDecided: opts.StopEarly,
 		Workers: opts.Workers, Store: opts.Store, MaxMemory: opts.MaxMemory, PackLevel: opts.PackLevel,
 	})
@@ -127,7 +147,7 @@ func Check(ctx context.Context, cfg model.Config, props []properties.Property, o
 		Config: m.Config(), States: res.States, Transitions: res.Transitions, Depth: res.Depth,
 		Complete: res.Complete, StopReason: res.StopReason, Seconds: time.Since(start).Seconds(),
 		Store: res.Store, Collision: res.Collision, VisitedBytes: res.VisitedBytes, PeakBytes: res.PeakBytes,
-		Workers: res.Workers,
+		Workers: res.Workers, Symmetry: sym,
 	}
 	for _, r := range res.Properties {
 		if r.Verdict == checker.Violated && r.Path.Last().Err != model.NoErr {

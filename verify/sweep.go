@@ -262,7 +262,9 @@ func sweepTW(ctx context.Context, cfg model.Config, tws []int, params []Param, s
 			spec.Starting(cfg, params)
 		}
 		opts := spec.Opts
-		opts.StopEarly, opts.NoWitnesses = true, true
+		// A row counts the whole space, as the shared search does, so no
+		// symmetry reduction here (Options.NoSymmetry).
+		opts.StopEarly, opts.NoWitnesses, opts.NoSymmetry = true, true, true
 		rep, err := Check(ctx, cfg, spec.Props, opts)
 		if err != nil {
 			return rows, fmt.Errorf("msl=%d tw=%d: %w", cfg.MSL, tw, err)

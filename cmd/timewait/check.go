@@ -91,21 +91,25 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 
 // checkOutput is the --json document of "timewait check".
 type checkOutput struct {
-	Tool       string        `json:"tool"`
-	Version    string        `json:"version"`
-	Variant    string        `json:"variant,omitempty"`
-	Config     model.Config  `json:"config"`
-	Complete   bool          `json:"complete"`
-	StopReason string        `json:"stop_reason,omitempty"`
-	States     int           `json:"states"`
-	Depth      int           `json:"depth"`
-	Seconds    float64       `json:"seconds"`
-	Results    []resultJSON  `json:"results"`
-	Witnesses  []witnessJSON `json:"witnesses"`
-	Coverage   *coverageJSON `json:"coverage,omitempty"`
-	Explorer   *explorerJSON `json:"explorer,omitempty"`
-	replayed   map[string]traces.Replayed
-	notes      map[string]string // property → why the shortest counterexample is shown
+	Tool       string       `json:"tool"`
+	Version    string       `json:"version"`
+	Variant    string       `json:"variant,omitempty"`
+	Config     model.Config `json:"config"`
+	Complete   bool         `json:"complete"`
+	StopReason string       `json:"stop_reason,omitempty"`
+	States     int          `json:"states"`
+	Depth      int          `json:"depth"`
+	// Symmetry says the search was reduced by the A↔B symmetry
+	// (verify.Report.Symmetry): states, transitions and depth count a
+	// state and its mirror once. Omitted when false.
+	Symmetry  bool          `json:"symmetry,omitempty"`
+	Seconds   float64       `json:"seconds"`
+	Results   []resultJSON  `json:"results"`
+	Witnesses []witnessJSON `json:"witnesses"`
+	Coverage  *coverageJSON `json:"coverage,omitempty"`
+	Explorer  *explorerJSON `json:"explorer,omitempty"`
+	replayed  map[string]traces.Replayed
+	notes     map[string]string // property → why the shortest counterexample is shown
 }
 
 // resultJSON is one safety property's result.
@@ -153,7 +157,7 @@ func (o checkOutput) exitCode() int {
 func buildCheckOutput(ctx context.Context, rep verify.Report, cov *verify.Coverage, search counterexampleSearch, readable bool, maxStates int) (checkOutput, error) {
 	out := checkOutput{
 		Tool: "timewait", Version: Version, Config: rep.Config, Complete: rep.Complete, StopReason: rep.StopReason,
-		States: rep.States, Depth: rep.Depth, Seconds: rep.Seconds, Results: []resultJSON{}, Witnesses: []witnessJSON{},
+		States: rep.States, Depth: rep.Depth, Symmetry: rep.Symmetry, Seconds: rep.Seconds, Results: []resultJSON{}, Witnesses: []witnessJSON{},
 		replayed: map[string]traces.Replayed{}, notes: map[string]string{},
 	}
 	for _, o := range rep.Outcomes {
@@ -212,6 +216,9 @@ func writeCheckText(w io.Writer, rep verify.Report, out checkOutput, cov *verify
 		status = "INCOMPLETE: stopped by " + rep.StopReason
 	}
 	fmt.Fprintf(w, "explored %d states, %d transitions, depth %d, in %.2fs (%s)\n", rep.States, rep.Transitions, rep.Depth, rep.Seconds, status)
+	if rep.Symmetry {
+		fmt.Fprintln(w, "reduced by the A↔B symmetry: a state and its mirror are counted once (--no-symmetry counts the whole space)")
+	}
 	if x := out.Explorer; x != nil && (x.Store == "fingerprint" || rep.StopReason == "memory") {
 		fmt.Fprintf(w, "store %s: %.1f bytes per state", x.Store, x.VisitedBytesPerState)
 		if x.Store == "fingerprint" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -165,4 +166,46 @@ func TestPropertiesCommand(t *testing.T) {
 	code, stdout, _ = runCLI("properties")
 	require.Equal(t, exitHolds, code)
 	require.Contains(t, stdout, "no-stale-reset (always)")
+}
+
+// TestSymmetryReduction: a symmetric configuration is searched up to
+// swapping A and B by default, says so in text and JSON, and gives the same
+// verdicts and counterexample lengths as the whole search (--no-symmetry)
+// with about half the states.
+func TestSymmetryReduction(t *testing.T) {
+	base := []string{"check", "--no-data", "--incarnations", "1", "--close-order", "any", "--msl", "1", "--tw", "1", "--json"}
+	run := func(extra ...string) map[string]any {
+		code, stdout, stderr := runCLI(append(append([]string(nil), base...), extra...)...)
+		require.Equal(t, exitViolated, code, stderr)
+		var doc map[string]any
+		require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
+		return doc
+	}
+	red, full := run(), run("--no-symmetry")
+	require.Equal(t, true, red["symmetry"])
+	require.NotContains(t, full, "symmetry", "omitted when false")
+	rs, fs := red["states"].(float64), full["states"].(float64)
+	require.Less(t, rs, fs)
+	require.GreaterOrEqual(t, 2*rs, fs)
+	shape := func(doc map[string]any) []string {
+		var out []string
+		for _, key := range []string{"results", "witnesses"} {
+			for _, r := range doc[key].([]any) {
+				m := r.(map[string]any)
+				steps := 0
+				if tr, ok := m["trace"].(map[string]any); ok {
+					steps = len(tr["actions"].([]any))
+				}
+				out = append(out, fmt.Sprintf("%s %s %d", m["property"], m["verdict"], steps))
+			}
+		}
+		return out
+	}
+	require.Equal(t, shape(full), shape(red))
+	require.NotContains(t, shape(red), "no-rst-on-retransmitted-fin violated 0", "guard: the violation has a trace to compare")
+
+	_, text, _ := runCLI(base[:len(base)-1]...)
+	require.Contains(t, text, "reduced by the A↔B symmetry")
+	_, text, _ = runCLI(append(base[:len(base)-1:len(base)-1], "--no-symmetry")...)
+	require.NotContains(t, text, "symmetry")
 }

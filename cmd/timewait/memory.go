@@ -111,6 +111,8 @@ type explorerOpts struct {
 	store     checker.StoreMode
 	maxMemory int64
 	memNote   string // how the memory bound was set
+	// noSymmetry is --no-symmetry: no A↔B symmetry reduction.
+	noSymmetry bool
 }
 
 // explorer parses --workers, --store and --memory. A memory bound also sets
@@ -123,7 +125,7 @@ func (f *modelFlags) explorer() (explorerOpts, error) {
 	if *f.workers < 0 || *f.workers > maxWorkers {
 		return o, fmt.Errorf("--workers: %d is not in 0..%d (0 = one per core)", *f.workers, maxWorkers)
 	}
-	o.workers = *f.workers
+	o.workers, o.noSymmetry = *f.workers, *f.noSymmetry
 	if o.workers == 0 {
 		o.workers = runtime.GOMAXPROCS(0)
 	}
@@ -142,6 +144,6 @@ func (f *modelFlags) explorer() (explorerOpts, error) {
 
 // apply sets the explorer options of a verify run.
 func (o explorerOpts) apply(v verify.Options) verify.Options {
-	v.Workers, v.Store, v.MaxMemory = o.workers, o.store, o.maxMemory
+	v.Workers, v.Store, v.MaxMemory, v.NoSymmetry = o.workers, o.store, o.maxMemory, o.noSymmetry
 	return v
 }
