@@ -153,3 +153,35 @@ func TestSymmetricConfig(t *testing.T) {
 		require.False(t, d.Symmetric(), name)
 	}
 }
+
+// TestMirrorCommutesWithKey: a TW family's key of a mirrored state is the
+// mirror of its key, so that the sweep's shared search may reduce keys by
+// the symmetry (verify's symFamily): for every reachable state s of each
+// member, Key(Mirror(s)) == Mirror(Key(s)) and Concrete inverts it.
+func TestMirrorCommutesWithKey(t *testing.T) {
+	for name, cfg := range symmetricConfigs() {
+		t.Run(name, func(t *testing.T) {
+			cfg.TW = 0
+			f, err := NewTWFamily(cfg, []int{0, 1, 2, 3, 5})
+			require.NoError(t, err)
+			for i := range f.Len() {
+				m := f.Model(i)
+				init := m.Init()[0]
+				seen := map[State]bool{init: true}
+				queue := []State{init}
+				for q := 0; q < len(queue) && q < 20000; q++ {
+					s := queue[q]
+					k, mk := f.Key(s, i), f.Key(Mirror(s), i)
+					require.Equal(t, Mirror(k), mk, "member %d at %s", i, s)
+					require.Equal(t, Mirror(s), f.Concrete(mk, i))
+					m.Successors(s, func(_ Label, n State) {
+						if !seen[n] {
+							seen[n] = true
+							queue = append(queue, n)
+						}
+					})
+				}
+			}
+		})
+	}
+}

@@ -127,10 +127,7 @@ func Check(ctx context.Context, cfg model.Config, props []properties.Property, o
 			Step: func(_ model.State, l model.Label, _ model.State) bool { cov.record(l); return true },
 		})
 	}
-	sym := !opts.NoSymmetry && opts.Coverage == nil && m.Config().Symmetric()
-	for _, p := range props {
-		sym = sym && p.Symmetric
-	}
+	sym := useSymmetry(m.Config(), props, opts)
 	var cm checker.Model[model.State, model.Label] = m
 	if sym {
 		cm = checker.Reduce(cm, model.Canonical)
@@ -165,6 +162,20 @@ func Check(ctx context.Context, cfg model.Config, props []properties.Property, o
 		})
 	}
 	return rep, err
+}
+
+// useSymmetry says whether a search of cfg for props may be reduced by the
+// A↔B symmetry (Report.Symmetry).
+func useSymmetry(cfg model.Config, props []properties.Property, opts Options) bool {
+	if opts.NoSymmetry || opts.Coverage != nil || !cfg.Symmetric() {
+		return false
+	}
+	for _, p := range props {
+		if !p.Symmetric {
+			return false
+		}
+	}
+	return true
 }
 
 // withWitnesses appends the witness of every safety property that is not

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/timewait/timewait/checker"
@@ -15,6 +16,32 @@ type sharedAnswer struct {
 	states, transitions int
 	seconds             float64 // the shared search's time, for all its TWs
 	config              model.Config
+	symmetry            bool // searched up to the A↔B symmetry (Report.Symmetry)
+}
+
+// symFamily is a TW family searched up to the A↔B symmetry: each key is
+// replaced by the representative of its orbit (model.Canonical). A key is
+// a state with each TIME-WAIT countdown replaced by its age, a field of
+// its endpoint, so the mirror of a member's state has the mirror of its
+// key (model.TestMirrorCommutesWithKey): the orbits of keys are those of
+// each member's states, and each member's counts are those of its own
+// reduced search. The step predicates see the transitions as emitted.
+type symFamily struct{ *model.TWFamily }
+
+func (f symFamily) Init() []model.State {
+	var out []model.State
+	for _, k := range f.TWFamily.Init() {
+		if c := model.Canonical(k); !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (f symFamily) Successors(k model.State, members uint64, emit func(uint64, model.State, model.Label, model.State, model.State)) {
+	f.TWFamily.Successors(k, members, func(ms uint64, from model.State, l model.Label, to model.State, key model.State) {
+		emit(ms, from, l, to, model.Canonical(key))
+	})
 }
 
 // shareTW explores the TW column tws of cfg in one search (model.TWFamily,
@@ -47,8 +74,13 @@ func shareTW(ctx context.Context, cfg model.Config, tws []int, params []Param, s
 	if spec.StartingShared != nil {
 		spec.StartingShared(cfg, tws, params)
 	}
+	var fm checker.FamilyModel[model.State, model.Label] = fam
+	sym := useSymmetry(cfg, spec.Props, spec.Opts)
+	if sym {
+		fm = symFamily{fam}
+	}
 	start := time.Now()
-	res, err := checker.CheckFamily[model.State, model.Label](ctx, fam, fam.Len(), cprops, checker.FamilyOptions{
+	res, err := checker.CheckFamily[model.State, model.Label](ctx, fm, fam.Len(), cprops, checker.FamilyOptions{
 		MaxStates: spec.Opts.MaxStates, MaxMemory: spec.Opts.MaxMemory, Store: spec.Opts.Store,
 		AllowDeadlock: spec.Opts.AllowDeadlock, Progress: spec.Opts.Progress, Workers: spec.Opts.Workers,
 	})
@@ -64,7 +96,7 @@ func shareTW(ctx context.Context, cfg model.Config, tws []int, params []Param, s
 		if mr.Dropped || mr.Deadlock && !spec.Opts.AllowDeadlock {
 			continue
 		}
-		out[tws[i]] = sharedAnswer{states: mr.States, transitions: mr.Transitions, seconds: secs, config: fam.Model(i).Config()}
+		out[tws[i]] = sharedAnswer{states: mr.States, transitions: mr.Transitions, seconds: secs, config: fam.Model(i).Config(), symmetry: sym}
 	}
 	return out, nil
 }

@@ -157,6 +157,11 @@ type Row struct {
 	// configuration's TWs (SweepSpec.NoShare); Seconds is then that
 	// search's time, the same on each row it decided.
 	Shared bool
+	// Symmetry says the row's search was reduced by the A↔B symmetry
+	// (Report.Symmetry): its counts are those of the quotient. The shared
+	// search and the plain ones reduce under the same rule, so the rows of
+	// one configuration agree.
+	Symmetry bool
 }
 
 // Threshold is the smallest TIME-WAIT from which a property holds for every
@@ -250,6 +255,7 @@ func sweepTW(ctx context.Context, cfg model.Config, tws []int, params []Param, s
 				r := Row{
 					MSL: cfg.MSL, TW: tw, Params: params, Property: p.ID, Verdict: checker.Holds, Complete: true,
 					States: a.states, Transitions: a.transitions, Seconds: a.seconds, Config: a.config, Shared: true,
+					Symmetry: a.symmetry,
 				}
 				rows = append(rows, r)
 				if onRow != nil {
@@ -262,9 +268,7 @@ func sweepTW(ctx context.Context, cfg model.Config, tws []int, params []Param, s
 			spec.Starting(cfg, params)
 		}
 		opts := spec.Opts
-		// A row counts the whole space, as the shared search does, so no
-		// symmetry reduction here (Options.NoSymmetry).
-		opts.StopEarly, opts.NoWitnesses, opts.NoSymmetry = true, true, true
+		opts.StopEarly, opts.NoWitnesses = true, true
 		rep, err := Check(ctx, cfg, spec.Props, opts)
 		if err != nil {
 			return rows, fmt.Errorf("msl=%d tw=%d: %w", cfg.MSL, tw, err)
@@ -274,6 +278,7 @@ func sweepTW(ctx context.Context, cfg model.Config, tws []int, params []Param, s
 			r := Row{
 				MSL: cfg.MSL, TW: tw, Params: params, Property: p.ID, Verdict: o.Verdict, Complete: rep.Complete,
 				States: o.States, Transitions: o.Transitions, Seconds: rep.Seconds, Path: o.Path, Config: rep.Config,
+				Symmetry: rep.Symmetry,
 			}
 			if r.Verdict == checker.Violated {
 				r.Complete = true // a violation is final whatever else was cut short

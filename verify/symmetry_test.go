@@ -159,3 +159,51 @@ func TestSymmetryOnlyWhenSound(t *testing.T) {
 		require.Equal(t, checker.Violated, o.Verdict, side)
 	}
 }
+
+// TestSymmetricSweep: a sweep of a symmetric configuration reduces both its
+// shared TW search and its plain searches, so the shared and the unshared
+// sweeps still give identical rows; against the whole search (NoSymmetry)
+// the verdicts, thresholds and counterexample lengths are the same and
+// every row that holds counts at most as many states, and at least half.
+// The shared search must decide some rows, or the comparison shows nothing.
+func TestSymmetricSweep(t *testing.T) {
+	sharedRows := 0
+	rapid.Check(t, func(t *rapid.T) {
+		cfg := genSymmetric(t, 1)
+		tws := rapid.SliceOfNDistinct(rapid.IntRange(0, 5), 1, 6, rapid.ID[int]).Draw(t, "tws")
+		spec := SweepSpec{Base: cfg, MSL: []int{1}, TW: tws, Props: properties.Safety(),
+			AllTW: rapid.Bool().Draw(t, "all-tw"), Opts: Options{AllowDeadlock: true}}
+		shared := sweepBoth(t, spec)
+		red, err := Sweep(context.Background(), spec, nil)
+		require.NoError(t, err)
+		spec.Opts.NoSymmetry = true
+		full, err := Sweep(context.Background(), spec, nil)
+		require.NoError(t, err)
+		require.Len(t, red.Rows, len(full.Rows))
+		for i, r := range red.Rows {
+			w := full.Rows[i]
+			require.True(t, r.Symmetry)
+			require.False(t, w.Symmetry)
+			require.Equal(t, [3]any{w.TW, w.Property, w.Verdict}, [3]any{r.TW, r.Property, r.Verdict})
+			if r.Verdict == checker.Holds {
+				// Complete searches: the quotient's size. (A violated
+				// row's count is where its search stopped, which depends
+				// on the order in which each search meets the level.)
+				require.LessOrEqual(t, r.States, w.States)
+				require.GreaterOrEqual(t, 2*r.States, w.States)
+			}
+			if w.Path != nil {
+				require.Equal(t, w.Path.Len(), r.Path.Len())
+				requireRun(t, r.Config, r.Path)
+			}
+		}
+		for i, th := range red.Thresholds {
+			w := full.Thresholds[i]
+			require.Equal(t, w.MinTW, th.MinTW)
+			require.Equal(t, w.Reason, th.Reason)
+			require.Equal(t, w.Counterexample == nil, th.Counterexample == nil)
+		}
+		sharedRows += shared
+	})
+	require.Positive(t, sharedRows, "the shared search decided no row: the comparison shows nothing")
+}

@@ -126,15 +126,16 @@ type shardDoc struct {
 
 // shardSpec is the specification of a sweep as recorded in a shard.
 type shardSpec struct {
-	Variant       string       `json:"variant"`        // "" for none
-	Config        model.Config `json:"config"`         // the base configuration, variant applied, grid resolved
-	MSL           []int        `json:"msl"`            // --msl
-	TW            []int        `json:"tw"`             // --tw; null for 0..4·MSL+1 at each MSL
-	Vary          []shardRange `json:"vary"`           // --vary, in order
-	Properties    []string     `json:"properties"`     // --property
-	AllTW         bool         `json:"all_tw"`         // --all-tw
-	MaxStates     int          `json:"max_states"`     // --max-states; 0: the memory guard of the machine that ran the shard
-	AllowDeadlock bool         `json:"allow_deadlock"` // --allow-deadlock
+	Variant       string       `json:"variant"`               // "" for none
+	Config        model.Config `json:"config"`                // the base configuration, variant applied, grid resolved
+	MSL           []int        `json:"msl"`                   // --msl
+	TW            []int        `json:"tw"`                    // --tw; null for 0..4·MSL+1 at each MSL
+	Vary          []shardRange `json:"vary"`                  // --vary, in order
+	Properties    []string     `json:"properties"`            // --property
+	AllTW         bool         `json:"all_tw"`                // --all-tw
+	MaxStates     int          `json:"max_states"`            // --max-states; 0: the memory guard of the machine that ran the shard
+	AllowDeadlock bool         `json:"allow_deadlock"`        // --allow-deadlock
+	NoSymmetry    bool         `json:"no_symmetry,omitempty"` // --no-symmetry
 }
 
 // shardRange is one --vary parameter.
@@ -169,6 +170,9 @@ type shardRow struct {
 	Transitions int     `json:"transitions"`
 	Seconds     float64 `json:"seconds"`
 	Shared      bool    `json:"shared"` // decided by the shared TW search (verify.Row.Shared)
+	// Symmetry: searched up to the A↔B symmetry (verify.Row.Symmetry);
+	// omitted when false.
+	Symmetry bool `json:"symmetry,omitempty"`
 }
 
 // shardThreshold is one property's threshold in a unit; the counterexample
@@ -252,7 +256,7 @@ func shardUnits(total int, id shardID) []int {
 // recordSpec is the shard form of a sweep's specification.
 func recordSpec(r shardRun) shardSpec {
 	s := shardSpec{Config: r.spec.Base, MSL: r.spec.MSL, TW: r.spec.TW, Vary: []shardRange{}, Properties: []string{},
-		AllTW: r.spec.AllTW, MaxStates: r.maxStates, AllowDeadlock: r.spec.Opts.AllowDeadlock}
+		AllTW: r.spec.AllTW, MaxStates: r.maxStates, AllowDeadlock: r.spec.Opts.AllowDeadlock, NoSymmetry: r.spec.Opts.NoSymmetry}
 	if r.variant != nil {
 		s.Variant = r.variant.Name
 	}
@@ -345,7 +349,7 @@ func recordUnit(k int, u sweepUnit, rep verify.SweepReport) (shardUnit, error) {
 	}
 	for _, r := range rep.Rows {
 		su.Rows = append(su.Rows, shardRow{TW: r.TW, Property: r.Property, Verdict: r.Verdict.String(), Complete: r.Complete,
-			States: r.States, Transitions: r.Transitions, Seconds: r.Seconds, Shared: r.Shared})
+			States: r.States, Transitions: r.Transitions, Seconds: r.Seconds, Shared: r.Shared, Symmetry: r.Symmetry})
 	}
 	for _, t := range rep.Thresholds {
 		st := shardThreshold{Property: t.Property, MinTW: t.MinTW, Reason: t.Reason, Sets: t.Sets}
@@ -602,7 +606,7 @@ func jsonKind(t reflect.Type) string {
 // checks it as "timewait sweep" checks its flags.
 func specFromShard(s shardSpec) (verify.SweepSpec, *variants.Variant, error) {
 	spec := verify.SweepSpec{Base: s.Config, MSL: s.MSL, TW: s.TW, AllTW: s.AllTW,
-		Opts: verify.Options{MaxStates: s.MaxStates, AllowDeadlock: s.AllowDeadlock}}
+		Opts: verify.Options{MaxStates: s.MaxStates, AllowDeadlock: s.AllowDeadlock, NoSymmetry: s.NoSymmetry}}
 	if len(s.MSL) == 0 || (s.TW != nil && len(s.TW) == 0) {
 		return spec, nil, fmt.Errorf("sweep: msl and tw must not be empty")
 	}
@@ -698,7 +702,7 @@ func unitReport(spec verify.SweepSpec, su sweepUnit, u *shardUnit) ([]verify.Row
 	var rows []verify.Row
 	for _, r := range u.Rows {
 		row := verify.Row{MSL: su.msl, TW: r.TW, Params: su.params, Property: r.Property, Complete: r.Complete,
-			States: r.States, Transitions: r.Transitions, Seconds: r.Seconds, Shared: r.Shared}
+			States: r.States, Transitions: r.Transitions, Seconds: r.Seconds, Shared: r.Shared, Symmetry: r.Symmetry}
 		for _, v := range verdicts {
 			if r.Verdict == v.String() {
 				row.Verdict = v

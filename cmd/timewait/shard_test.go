@@ -64,6 +64,8 @@ func TestShardMergeEqualsUnsharded(t *testing.T) {
 		{"fixed-tw-variant", []string{"--variant", "no-timewait", "--msl", "1..2"}, exitHolds},
 		{"all-tw-variant", []string{"--variant", "rfc793", "--msl", "1", "--tw", "0..3", "--all-tw"}, exitHolds},
 		{"incomplete", []string{"--msl", "1..2", "--max-states", "3000"}, exitIncomplete},
+		{"symmetric", []string{"--msl", "1", "--tw", "0..3", "--no-data", "--incarnations", "1", "--close-order", "any", "--vary", "loss=0..1"}, exitHolds},
+		{"symmetric-off", []string{"--msl", "1", "--tw", "0..3", "--no-data", "--incarnations", "1", "--close-order", "any", "--no-symmetry"}, exitHolds},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, wantJSON, stderr := runCLI(append(append([]string{"sweep"}, tc.args...), "--json")...)

@@ -276,10 +276,14 @@ func buildSweepOutput(spec verify.SweepSpec, rep verify.SweepReport) (sweepOutpu
 		out.Thresholds = append(out.Thresholds, m)
 	}
 	for _, r := range rep.Rows {
-		out.Rows = append(out.Rows, withParams(map[string]any{
+		row := map[string]any{
 			"msl": r.MSL, "tw": r.TW, "property": r.Property, "verdict": r.Verdict.String(), "complete": r.Complete,
 			"states": r.States, "transitions": r.Transitions, "seconds": r.Seconds, "shared": r.Shared,
-		}, r.Params))
+		}
+		if r.Symmetry {
+			row["symmetry"] = true
+		}
+		out.Rows = append(out.Rows, withParams(row, r.Params))
 	}
 	return out, nil
 }
@@ -335,6 +339,9 @@ func writeSweepText(w io.Writer, spec verify.SweepSpec, rep verify.SweepReport, 
 		fmt.Fprintf(w, "  %-4d %-28s %-30s %7s %6d %9d  %s\n", t.MSL, strings.TrimSpace(paramText(t.Params)), t.Property, min, 2*t.MSL, states, why)
 	}
 	fmt.Fprintf(w, "  (* states explored at min_tw)\n")
+	if slices.ContainsFunc(rep.Rows, func(r verify.Row) bool { return r.Symmetry }) {
+		fmt.Fprintf(w, "  searched up to the A↔B symmetry: a state and its mirror are counted once (--no-symmetry counts the whole space)\n")
+	}
 	if !spec.AllTW {
 		fmt.Fprintf(w, "  TWs were checked from the largest down until every property was violated; --all-tw checks the rest\n")
 	}
