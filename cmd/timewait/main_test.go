@@ -163,6 +163,9 @@ func TestPropertiesCommand(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(stdout), &ps))
 	require.Len(t, ps, 6)
 	require.Equal(t, "no-rst-on-retransmitted-fin", ps[0]["id"])
+	for _, p := range ps {
+		require.Equal(t, true, p["symmetric"], p["id"])
+	}
 	code, stdout, _ = runCLI("properties")
 	require.Equal(t, exitHolds, code)
 	require.Contains(t, stdout, "no-stale-reset (always)")

@@ -17,6 +17,10 @@ type propertyJSON struct {
 	Mutant    string `json:"mutant,omitempty"`
 	Hops      int    `json:"hops,omitempty"`
 	Threshold string `json:"threshold,omitempty"`
+	// Symmetric: the property does not single out A or B, so a symmetric
+	// configuration may be searched up to swapping them
+	// (properties.Property.Symmetric).
+	Symmetric bool `json:"symmetric"`
 }
 
 // runProperties is "timewait properties".
@@ -29,7 +33,7 @@ func runProperties(args []string, stdout io.Writer) (int, error) {
 	var out []propertyJSON
 	for _, p := range properties.All() {
 		pj := propertyJSON{ID: p.ID, Kind: p.Kind.String(), Title: p.Title, Ref: p.Ref, Doc: p.Doc,
-			Witness: p.Witness, Hops: p.Hops, Threshold: p.Threshold}
+			Witness: p.Witness, Hops: p.Hops, Threshold: p.Threshold, Symmetric: p.Symmetric}
 		if p.Kind == properties.Always {
 			pj.Mutant = p.Mutant.String()
 		}
