@@ -111,3 +111,28 @@ func TestDeriveLaterIncarnationNumbers(t *testing.T) {
 	require.NoError(t, err)
 	require.Regexp(t, `^SYN\|ACK seq=k2 ack=p\+\d+$`, s.Steps[len(s.Steps)-3].Expect[0])
 }
+
+// TestDeriveNoData: under Config.NoData the kernel, as B, writes nothing
+// before the close: the prelude ends at ESTABLISHED.
+func TestDeriveNoData(t *testing.T) {
+	cfg := model.DefaultConfig()
+	cfg.Loss, cfg.Dup, cfg.NoData, cfg.Incarnations, cfg.CloseOrder = 0, 0, true, 1, model.AnyFirst
+	for _, noData := range []bool{true, false} {
+		q := conformance.Query{Name: "derived-no-data", Kernel: model.B, Config: cfg, Target: "a-time-wait"}
+		q.Config.NoData = noData
+		s, _, err := conformance.Derive(context.Background(), q)
+		require.NoError(t, err)
+		require.NoError(t, s.Validate())
+		writes := 0
+		for _, st := range s.Steps {
+			if strings.HasPrefix(st.App, "write") {
+				writes++
+			}
+		}
+		if noData {
+			require.Zero(t, writes, "no data to write")
+		} else {
+			require.Equal(t, 1, writes, "B's data octet")
+		}
+	}
+}

@@ -152,7 +152,8 @@ func compileWitness(q Query, cfg model.Config, sp model.Space, path *checker.Pat
 }
 
 // prelude is the handshake before the model's initial state, in which both
-// sides are ESTABLISHED and B's data is in flight.
+// sides are ESTABLISHED and B's data is in flight (none under
+// Config.NoData).
 func (c *witnessCompiler) prelude() {
 	ts := c.tsOpt(-1, 0)
 	if c.kernel == model.A {
@@ -165,14 +166,17 @@ func (c *witnessCompiler) prelude() {
 	}
 	// The kernel is B, the server: it listens, the peer connects, and the
 	// kernel's application writes the data the model has B send first.
-	n := c.cfg.EffectiveDataLen()
 	c.b.add(withRef(App("listen"), "model initial state: B accepted A's connection (the kernel is B)"),
 		Send("SYN seq=p mss=1460"+ts),
 		Expect(quick, "SYN|ACK seq=k ack=p+1"),
 		Send("ACK seq=p+1 ack=k+1"+ts),
 		App("accept"),
-		State("ESTABLISHED", 0),
-		withRef(App(fmt.Sprintf("write %d", n)), "model initial state: B's data in flight"),
+		State("ESTABLISHED", 0))
+	if c.cfg.NoData {
+		return
+	}
+	n := c.cfg.EffectiveDataLen()
+	c.b.add(withRef(App(fmt.Sprintf("write %d", n)), "model initial state: B's data in flight"),
 		withRef(Expect(quick, fmt.Sprintf("ACK seq=k+1 ack=p+1 len=%d", n)), "model initial state: B's data in flight"))
 }
 
