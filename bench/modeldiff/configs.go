@@ -121,6 +121,11 @@ func jobs() []job {
 		{name: "seq16 ts isn-clock1 deliveries-first", cfg: def(func(c *nm.Config) {
 			c.SeqSpace, c.Timestamps, c.ISNClock, c.SameInstant = 16, true, 1, nm.DeliveriesFirst
 		})},
+		// no data (Config.NoData, from 72b6426): symmetric, and not
+		{name: "no-data symmetric msl2 tw3 L2", cfg: def(func(c *nm.Config) {
+			c.NoData, c.Incarnations, c.CloseOrder, c.MSL, c.TW, c.Loss = true, 1, nm.AnyFirst, 2, 3, 2
+		})},
+		{name: "no-data a-then-b I2 ts", cfg: def(func(c *nm.Config) { c.NoData, c.Timestamps, c.TWSyn = true, true, nm.SynRFC6191 })},
 		// rule overrides (Config.Rules)
 		{name: "rules timers (TW=inc, RTO=1+tries)", cfg: def(func(c *nm.Config) {}), rules: "timers"},
 		{name: "rules segment", cfg: def(func(c *nm.Config) {}), rules: "segment"},

@@ -732,6 +732,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	js := jobs()
+	// Configurations the old model cannot express (an option it lacks) are
+	// skipped, and said to be.
+	var skipped []string
+	expressible := js[:0]
+	for _, j := range js {
+		if _, err := convConfig(j.cfg); err != nil {
+			skipped = append(skipped, fmt.Sprintf("%s (%v)", j.name, err))
+			continue
+		}
+		expressible = append(expressible, j)
+	}
+	js = expressible
 	if opt.only != "" {
 		re := regexp.MustCompile(opt.only)
 		var keep []job
@@ -778,6 +790,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "layouts identical; %d invalid configurations refused identically; comparing %d configurations on %d workers (max %d states each, then %d walks of %d)\n",
 		len(invalidConfigs()), len(js), opt.workers, opt.maxStates, opt.walks, opt.depth)
+	for _, sk := range skipped {
+		fmt.Fprintf(stdout, "skipped, the old model cannot express it: %s\n", sk)
+	}
 	results := make([]result, len(js))
 	diffs := make([]*diffError, len(js))
 	var (
