@@ -68,6 +68,12 @@ func TestReduceMatchesUnreduced(t *testing.T) {
 			{Name: "never-bad-label", Kind: checker.Always, Step: func(_, l, _ uint64) bool { return l>>1 != badLabel }},
 			{Name: "reach-bad-orbit", Kind: checker.Sometimes, State: func(s uint64) bool { return s>>1 == badOrbit }},
 			{Name: "some-bad-label", Kind: checker.Sometimes, Step: func(_, l, to uint64) bool { return l>>1 == badLabel && to>>1 != badOrbit }},
+			// Predicates that relate the target to the label or the source:
+			// invariant when all three are mirrored together, not when the
+			// target alone is, so they fail if the explorer showed them the
+			// representative instead of the target the model emitted.
+			{Name: "never-parity-swap", Kind: checker.Always, Step: func(_, l, to uint64) bool { return !((l^to)&1 == 1 && l>>1 == badLabel) }},
+			{Name: "some-same-parity", Kind: checker.Sometimes, Step: func(from, _, to uint64) bool { return (from^to)&1 == 0 && to>>1 == badOrbit }},
 		}
 		plain, err := checker.Check(context.Background(), g, props, checker.Options{Workers: 1})
 		require.NoError(t, err)

@@ -12,10 +12,14 @@ import "cmp"
 // again, and the close orders other than "any" and A's abort single out a
 // side. So a symmetric configuration is: [Config.NoData], one incarnation,
 // [AnyFirst] closes, [CloseFIN] and no Rules (a user's rule may look at
-// the side). Every other option (timers, lifetimes, the same-instant rule,
-// timestamps, the ISN clock, the Linux rules, the mutants, which change a
-// TIME-WAIT handler either side may run) applies to both sides in the same
-// way.
+// the side). The timers, lifetimes, the same-instant rule, timestamps and
+// the mutants (each changes a TIME-WAIT handler either side may run) apply
+// to both sides alike. The rest of the model's side-specific rules are
+// unreachable with one incarnation, and only for that reason symmetric
+// here: B's listening again, A's connecting (tcp_tw_reuse, the
+// connect-in-TIME-WAIT mutant), a SYN reopening B's TIME-WAIT (TWSyn), the
+// SYN-RECEIVED rules, and the ISN clocks, which stay frozen at 0. Widening
+// this predicate needs that argument redone.
 // TestMirrorIsAutomorphism checks the claim over the whole reachable space
 // of symmetric configurations with each of those options.
 func (c Config) Symmetric() bool {

@@ -138,6 +138,35 @@ func TestBrokenMirrorIsCaught(t *testing.T) {
 	require.ErrorContains(t, err, "the initial state is not its own mirror")
 }
 
+// TestMirrorFields: Mirror swaps every per-side field, the ISN clocks
+// included, which no symmetric configuration reaches today (with one
+// incarnation both clocks are frozen at 0), and keeps the shared ones.
+func TestMirrorFields(t *testing.T) {
+	s := State{LossLeft: 1, DupLeft: 2, Phase: 1, TWEntered: [2]uint8{2, 0}, Clock: [2]uint16{5, 9}}
+	s.Ends[A].St, s.Ends[B].St = TimeWait, LastAck
+	s.Net.insert(Segment{Src: A, Flags: ACK, Seq: 2, Age: 1})
+	s.Net.insert(Segment{Src: B, Flags: FIN | ACK, Seq: 1})
+	m := Mirror(s)
+	require.Equal(t, [2]uint16{9, 5}, m.Clock)
+	require.Equal(t, [2]uint8{0, 2}, m.TWEntered)
+	require.Equal(t, [2]ConnState{LastAck, TimeWait}, [2]ConnState{m.Ends[A].St, m.Ends[B].St})
+	require.Equal(t, [3]uint8{1, 2, 1}, [3]uint8{m.LossLeft, m.DupLeft, m.Phase})
+	require.Equal(t, []Segment{{Src: A, Flags: FIN | ACK, Seq: 1}, {Src: B, Flags: ACK, Seq: 2, Age: 1}}, m.Net.Copies())
+	require.True(t, m.Net.sorted())
+	require.Equal(t, s, Mirror(m))
+	for _, x := range []State{s, m} {
+		require.Contains(t, []State{s, m}, Canonical(x))
+	}
+	require.Equal(t, Canonical(s), Canonical(m))
+
+	// Equal endpoints and networks: the ghost history, then the clocks,
+	// decide.
+	for _, x := range []State{{Clock: [2]uint16{5, 9}}, {TWEntered: [2]uint8{2, 0}, Clock: [2]uint16{9, 5}}} {
+		require.NotEqual(t, x, Mirror(x))
+		require.Equal(t, Canonical(x), Canonical(Mirror(x)), "%+v", x)
+	}
+}
+
 func TestSymmetricConfig(t *testing.T) {
 	c := symmetricConfigs()["base"]
 	require.True(t, c.Symmetric())
