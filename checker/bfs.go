@@ -605,6 +605,23 @@ type expansion[S comparable, L any] struct {
 }
 
 func (x *expansion[S, L]) emit(label L, to S) {
+	x.step(label, to)
+	x.buf = append(x.buf, cand[S]{s: to, fp: x.e.seen.fingerprint(to), par: x.par, ord: x.ord})
+	x.ord++
+}
+
+// emitCanon is emit under Reduce: the step predicates see the target the
+// model emitted, the candidate is its representative. A separate callback,
+// so that an unreduced search pays nothing for the reduction.
+func (x *expansion[S, L]) emitCanon(label L, to S) {
+	x.step(label, to)
+	to = x.e.canon(to)
+	x.buf = append(x.buf, cand[S]{s: to, fp: x.e.seen.fingerprint(to), par: x.par, ord: x.ord})
+	x.ord++
+}
+
+// step evaluates the undecided step predicates on one transition.
+func (x *expansion[S, L]) step(label L, to S) {
 	for k, pi := range x.stepAct {
 		h := &x.c.hits[k]
 		if h.ok {
@@ -615,11 +632,6 @@ func (x *expansion[S, L]) emit(label L, to S) {
 			*h = hit[S, L]{ok: true, par: x.par, ord: x.ord, label: label, to: to}
 		}
 	}
-	if x.e.canon != nil {
-		to = x.e.canon(to)
-	}
-	x.buf = append(x.buf, cand[S]{s: to, fp: x.e.seen.fingerprint(to), par: x.par, ord: x.ord})
-	x.ord++
 }
 
 // expandChunk is the expand phase for one chunk. The successors of
@@ -640,6 +652,9 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 	}
 	x := &expansion[S, L]{e: e, c: c, stepAct: stepAct, buf: c.scratch[:0]}
 	emit := x.emit // one closure per chunk, not per state
+	if e.canon != nil {
+		emit = x.emitCanon
+	}
 	for q0 := 0; q0 < len(c.in); q0 += touchGroup {
 		// The emissions of touchGroup states are buffered in x.buf, in
 		// order, and their slots loaded together before they are looked up.
