@@ -18,9 +18,9 @@ var ErrNotSymmetry = errors.New("checker: the reduction's map is not a symmetry 
 // canon(y) exactly when x and y are in the same orbit; and every property
 // checked must give the same answer on a state (or transition) and its
 // images. The orbits reached, and the distance to each, are then those of
-// the unreduced search. The search then stores and expands only representatives: each
-// initial state and each successor is replaced by canon of it, after the
-// step predicates have seen the transition as the model emitted it.
+// the unreduced search. The search stores and expands only representatives:
+// each initial state and each successor is replaced by canon of it, after
+// the step predicates have seen the transition as the model emitted it.
 //
 // The state and transition counts are then those of the quotient (the
 // orbits reached), and a bound such as MaxStates counts orbits. The verdicts
@@ -32,7 +32,9 @@ var ErrNotSymmetry = errors.New("checker: the reduction's map is not a symmetry 
 // map was not a symmetry and Check returns an error wrapping
 // [ErrNotSymmetry]. Results are the same for every worker count.
 //
-// Other searches ([Cheapest], [CheckFamily]) explore the model unreduced.
+// [Cheapest] explores a reduced model unreduced. [CheckFamily] takes no
+// Model; a family is reduced by its own [FamilyModel], whose Successors
+// then gives the representatives' keys.
 func Reduce[S comparable, L any](m Model[S, L], canon func(S) S) Model[S, L] {
 	return &reduced[S, L]{inner: m, canon: canon}
 }
