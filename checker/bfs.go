@@ -179,7 +179,7 @@ func newExplorer[S comparable, L any](ctx context.Context, m Model[S, L], props 
 	if h, ok := m.(Hasher[S]); ok {
 		hash, e.hasher = h.Hash, true
 	}
-	e.seen = newVisited(hash, opts.Store == StoreFingerprint)
+	e.seen = newVisited(hash, opts.Store)
 	e.codec, e.canPack = newCodec[S]()
 	e.packLevel, e.packForce = opts.PackLevel, opts.packForce
 	switch {
@@ -253,7 +253,7 @@ func (e *explorer[S, L]) run() {
 			s = e.canon(s0)
 		}
 		fp := e.seen.fingerprint(s)
-		if e.seen.has(s, fp) {
+		if e.seen.has(&s, fp) {
 			continue
 		}
 		if uint64(e.stored) >= e.limit {
@@ -372,13 +372,8 @@ func (e *explorer[S, L]) countDeadlock(idx int, s S) {
 	}
 }
 
-// storeMode is the store in use: exact or fingerprint.
-func (e *explorer[S, L]) storeMode() StoreMode {
-	if e.seen.fp {
-		return StoreFingerprint
-	}
-	return StoreExact
-}
+// storeMode is the store in use: exact, fingerprint or map.
+func (e *explorer[S, L]) storeMode() StoreMode { return e.seen.mode() }
 
 // chunkSize picks the number of states per chunk for a level of n states.
 // It must not depend on the worker count: the memory figures (and so the
@@ -671,7 +666,7 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 		c.sink += e.seen.touch(tail)
 		for i := range tail {
 			b := &tail[i]
-			if e.seen.has(b.s, b.fp) {
+			if e.seen.has(&b.s, b.fp) {
 				continue
 			}
 			if useTrig {

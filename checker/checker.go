@@ -209,8 +209,8 @@ type Result[S comparable, L any] struct {
 	Deadlocks int
 	// Deadlock is a shortest path to the first deadlock found (nil if none).
 	Deadlock *Path[S, L]
-	// Store is the visited set in use at the end: StoreExact or
-	// StoreFingerprint.
+	// Store is the visited set in use at the end: StoreExact,
+	// StoreFingerprint or StoreMap.
 	Store StoreMode
 	// Collision estimates the probability that a fingerprint collision made
 	// the search omit a state (n²/2⁶⁵ for n states; 0 for an exact store).
@@ -281,7 +281,7 @@ func validate[S comparable, L any](m Model[S, L], props []Property[S, L], opts O
 		opts.ExactLimit < 0 || opts.MaxMemory < 0 {
 		return errors.New("checker: negative MaxStates, MaxDepth, ProgressEvery, Workers, ExactLimit or MaxMemory")
 	}
-	if opts.Store > StoreFingerprint {
+	if opts.Store > StoreMap {
 		return fmt.Errorf("checker: unknown store mode %d", uint8(opts.Store))
 	}
 	if inner, _ := unreduced(m); !isHasher(inner) && opts.Store == StoreFingerprint {

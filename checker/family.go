@@ -108,15 +108,19 @@ type famItem[S comparable] struct {
 // phase each part is written by one worker.
 const famShards = 256
 
-// famStore maps keys to the set of members that reached them: exactly in Go
-// maps, or by 64-bit fingerprint in open-addressing tables. It is split into
-// famShards shards by the fingerprint's top bits.
+// famStore maps keys to the set of members that reached them: exactly (in
+// exact tables, or in the reference Go maps for StoreMap), or by 64-bit
+// fingerprint in open-addressing tables. It is split into famShards shards
+// by the fingerprint's top bits.
 type famStore[S comparable] struct {
 	shards [famShards]famShard[S]
 	fp     bool
 }
 
+// famShard is one shard, in one of three modes: tab (exact), maps
+// (StoreMap) or slots (fingerprints).
 type famShard[S comparable] struct {
+	tab   *exactTable[S, uint64]
 	exact map[S]uint64
 	slots []famSlot // fingerprint mode: len is a power of two
 	n     int
@@ -126,16 +130,31 @@ type famSlot struct{ fp, mask uint64 }
 
 func famShardOf(fp uint64) int { return int(fp >> 56) }
 
-func newFamStore[S comparable](fp bool) *famStore[S] {
-	t := &famStore[S]{fp: fp}
+// newFamStore returns an empty store: StoreAuto starts exact.
+func newFamStore[S comparable](mode StoreMode) *famStore[S] {
+	t := &famStore[S]{fp: mode == StoreFingerprint}
 	for i := range t.shards {
-		if fp {
+		switch mode {
+		case StoreFingerprint:
 			t.shards[i].grow()
-		} else {
+		case StoreMap:
 			t.shards[i].exact = map[S]uint64{}
+		default:
+			t.shards[i].tab = &exactTable[S, uint64]{}
 		}
 	}
 	return t
+}
+
+// mode is the store in use: StoreExact, StoreFingerprint or StoreMap.
+func (t *famStore[S]) mode() StoreMode {
+	switch {
+	case t.fp:
+		return StoreFingerprint
+	case t.shards[0].exact != nil:
+		return StoreMap
+	}
+	return StoreExact
 }
 
 func (t *famStore[S]) len() int {
@@ -149,6 +168,15 @@ func (t *famStore[S]) len() int {
 // add records that the members of mask reach key k (fingerprint fp) and
 // returns those that had not.
 func (sh *famShard[S]) add(k S, fp, mask uint64) uint64 {
+	if sh.tab != nil {
+		old, isNew := sh.tab.insert(&k, fp)
+		if isNew {
+			sh.n++
+		}
+		nw := mask &^ *old
+		*old |= nw
+		return nw
+	}
 	if sh.exact != nil {
 		old, ok := sh.exact[k]
 		if !ok {
@@ -186,6 +214,10 @@ func (sh *famShard[S]) add(k S, fp, mask uint64) uint64 {
 // (fingerprint fp), so that adding it would change nothing. It only reads:
 // the expand phase calls it concurrently, while nothing is added.
 func (sh *famShard[S]) covers(k S, fp, mask uint64) bool {
+	if sh.tab != nil {
+		old := sh.tab.find(&k, fp)
+		return old != nil && mask&^*old == 0
+	}
 	if sh.exact != nil {
 		old, ok := sh.exact[k]
 		return ok && mask&^old == 0
@@ -207,6 +239,9 @@ func (sh *famShard[S]) covers(k S, fp, mask uint64) bool {
 // touch loads the home slot of fp, so that the cache misses of several
 // insertions overlap.
 func (sh *famShard[S]) touch(fp uint64) uint64 {
+	if sh.tab != nil {
+		return sh.tab.touch(fp)
+	}
 	if sh.exact != nil {
 		return 0
 	}
@@ -232,30 +267,43 @@ func (sh *famShard[S]) grow() {
 // toFingerprints converts an exact store to fingerprint tables.
 func (t *famStore[S]) toFingerprints(hash func(S) uint64) {
 	t.fp = true
-	old := make([]map[S]uint64, famShards)
+	old := make([]famShard[S], famShards)
 	for i := range t.shards {
 		sh := &t.shards[i]
-		old[i] = sh.exact
-		sh.exact, sh.n, sh.slots = nil, 0, nil
+		old[i] = *sh
+		*sh = famShard[S]{}
 		sh.grow()
 	}
-	for _, ex := range old {
-		for k, mask := range ex {
+	for _, o := range old {
+		add := func(k S, mask uint64) {
 			fp := hash(k)
 			t.shards[famShardOf(fp)].add(k, fp, mask)
+		}
+		if o.tab != nil {
+			o.tab.each(func(k *S, mask *uint64) { add(*k, *mask) })
+		}
+		for k, mask := range o.exact {
+			add(k, mask)
 		}
 	}
 }
 
+// bytes is the memory the store holds: the tables exactly, the maps
+// estimated from their entries.
 func (t *famStore[S]) bytes() int64 {
-	if !t.fp {
-		var k S
-		// A Go map holds about 1.3 slots per key of key, value and control byte.
-		return int64(float64(t.len()) * 1.3 * float64(unsafe.Sizeof(k)+9))
-	}
 	var b int64
 	for i := range t.shards {
-		b += int64(len(t.shards[i].slots)) * int64(unsafe.Sizeof(famSlot{}))
+		sh := &t.shards[i]
+		switch {
+		case sh.tab != nil:
+			b += sh.tab.bytes()
+		case sh.exact != nil:
+			var k S
+			// A Go map holds about 1.3 slots per key of key, value and control byte.
+			b += int64(float64(sh.n) * 1.3 * float64(unsafe.Sizeof(k)+9))
+		default:
+			b += int64(len(sh.slots)) * int64(unsafe.Sizeof(famSlot{}))
+		}
 	}
 	return b
 }
@@ -331,7 +379,7 @@ func CheckFamily[S comparable, L any](ctx context.Context, fm FamilyModel[S, L],
 			return FamilyResult{}, fmt.Errorf("checker: CheckFamily takes Always properties; %s is not", p.Name)
 		}
 	}
-	if opts.Store > StoreFingerprint {
+	if opts.Store > StoreMap {
 		return FamilyResult{}, errors.New("checker: unknown store mode")
 	}
 	limit := opts.ExactLimit
@@ -346,11 +394,11 @@ func CheckFamily[S comparable, L any](ctx context.Context, fm FamilyModel[S, L],
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	res := FamilyResult{Members: make([]MemberResult, n), Complete: true, Store: StoreExact}
+	res := FamilyResult{Members: make([]MemberResult, n), Complete: true}
 	all := ^uint64(0) >> (64 - n)
 	var active atomic.Uint64
 	active.Store(all)
-	st := newFamStore[S](opts.Store == StoreFingerprint)
+	st := newFamStore[S](opts.Store)
 	block := famBlock
 	if opts.block > 0 {
 		block = opts.block
@@ -626,8 +674,8 @@ search:
 	}
 	res.Keys = st.len()
 	res.PeakBytes = max(res.PeakBytes, memory())
+	res.Store = st.mode()
 	if st.fp {
-		res.Store = StoreFingerprint
 		res.Collision = collisionBound(res.Keys)
 	}
 	if res.StopReason == "cancelled" {

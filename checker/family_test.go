@@ -89,8 +89,9 @@ func genFamily(t *rapid.T) famGraph {
 // each member on random graph families: a member not dropped has exactly
 // the member's states and transitions and no violation; a member is
 // dropped exactly when Check finds a violation (or a deadlock, unless
-// allowed); every violation reported is real. Workers and stores vary,
-// including the switch from exact keys to fingerprints.
+// allowed); every violation reported is real. Workers and stores vary
+// (the exact table, the reference map, fingerprints), including the switch
+// from exact keys to fingerprints.
 func TestCheckFamilyMatchesMembers(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		g := genFamily(t)
@@ -103,7 +104,7 @@ func TestCheckFamilyMatchesMembers(t *testing.T) {
 		}
 		opts := checker.FamilyOptions{
 			Workers:       rapid.IntRange(1, 3).Draw(t, "workers"),
-			Store:         checker.StoreMode(rapid.IntRange(0, 2).Draw(t, "store")),
+			Store:         rapid.SampledFrom([]checker.StoreMode{checker.StoreAuto, checker.StoreExact, checker.StoreFingerprint, checker.StoreMap}).Draw(t, "store"),
 			ExactLimit:    rapid.IntRange(0, 50).Draw(t, "exact-limit"),
 			AllowDeadlock: rapid.Bool().Draw(t, "allow-deadlock"),
 		}
@@ -111,6 +112,11 @@ func TestCheckFamilyMatchesMembers(t *testing.T) {
 		res, err := checker.CheckFamily[uint64, uint8](context.Background(), g, len(g.succ), props, opts)
 		require.NoError(t, err)
 		require.True(t, res.Complete)
+		if opts.Store == checker.StoreAuto {
+			require.Contains(t, []checker.StoreMode{checker.StoreExact, checker.StoreFingerprint}, res.Store)
+		} else {
+			require.Equal(t, opts.Store, res.Store, "the store in use")
+		}
 		for i := range g.succ {
 			ref, err := checker.Check[uint64, uint8](context.Background(), member{g, i}, props, checker.Options{Workers: 1})
 			require.NoError(t, err)

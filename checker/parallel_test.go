@@ -173,10 +173,13 @@ func TestLevelsMatchSequential(t *testing.T) {
 		// Packed levels: after every level, after levels of 20 or more
 		// states, or never.
 		opts = checker.WithPackLevel(opts, rapid.SampledFrom([]int{-1, 1, 20}).Draw(t, "packLevel"), true)
+		// Without a Hasher the exact store is the reference map; with one,
+		// the exact table, fingerprints or auto (exact, then fingerprints).
 		var m checker.Model[uint64, uint8] = g
-		if rapid.Bool().Draw(t, "fingerprints") {
+		opts.Store = rapid.SampledFrom([]checker.StoreMode{checker.StoreMap, checker.StoreExact, checker.StoreFingerprint, checker.StoreAuto}).Draw(t, "store")
+		if opts.Store != checker.StoreMap {
 			m = hashed{g}
-			opts.Store = checker.StoreFingerprint
+			opts.ExactLimit = rapid.SampledFrom([]int{0, 1, 50}).Draw(t, "exactLimit")
 		}
 		ref := sequential(g, props, opts)
 		r, err := checker.Check(ctx, m, props, opts)
@@ -213,7 +216,8 @@ func TestWorkersAndStoresAgree(t *testing.T) {
 			store          checker.StoreMode
 		}{{1, 0, 0, checker.StoreExact}, {2, 0, 0, checker.StoreExact}, {3, 0, 0, checker.StoreFingerprint}, {1, 0, 0, checker.StoreFingerprint}, {4, 0, 0, checker.StoreAuto},
 			{1, 1, 0, checker.StoreFingerprint}, {2, 2, 0, checker.StoreExact}, {2, 4, 0, checker.StoreFingerprint}, {3, 8, 0, checker.StoreExact},
-			{1, 0, 1, checker.StoreExact}, {2, 2, 1, checker.StoreFingerprint}, {3, 1, 30, checker.StoreAuto}} {
+			{1, 0, 1, checker.StoreExact}, {2, 2, 1, checker.StoreFingerprint}, {3, 1, 30, checker.StoreAuto},
+			{1, 0, 0, checker.StoreMap}, {2, 2, 1, checker.StoreMap}} {
 			r, err := checker.Check[uint64, uint8](ctx, hashed{g}, props, checker.WithPackLevel(checker.WithBatch(checker.Options{
 				Workers: c.w, Store: c.store, StopWhenDecided: stop, ExactLimit: 100,
 			}, c.batch), c.pack, true))
@@ -230,31 +234,49 @@ func TestWorkersAndStoresAgree(t *testing.T) {
 
 func TestStoreModes(t *testing.T) {
 	g := hashGraph{N: 200000, Fanout: 3}
-	exact, err := checker.Check[uint64, uint8](ctx, g, nil, checker.Options{Store: checker.StoreAuto})
+	ref, err := checker.Check[uint64, uint8](ctx, g, nil, checker.Options{Store: checker.StoreAuto})
 	require.NoError(t, err)
-	require.Equal(t, checker.StoreExact, exact.Store, "no Hasher: auto stays exact")
+	require.Equal(t, checker.StoreMap, ref.Store, "no Hasher: auto keeps the map")
+	require.Zero(t, ref.Collision)
+	noHash, err := checker.Check[uint64, uint8](ctx, g, nil, checker.Options{Store: checker.StoreExact})
+	require.NoError(t, err)
+	require.Equal(t, checker.StoreMap, noHash.Store, "no Hasher: exact is the map")
+
+	exact, err := checker.Check[uint64, uint8](ctx, hashed{g}, nil, checker.Options{Store: checker.StoreExact})
+	require.NoError(t, err)
+	require.Equal(t, checker.StoreExact, exact.Store)
 	require.Zero(t, exact.Collision)
+	require.Equal(t, ref.States, exact.States)
+	require.Equal(t, ref.Transitions, exact.Transitions)
+
+	small, err := checker.Check[uint64, uint8](ctx, hashed{g}, nil, checker.Options{})
+	require.NoError(t, err)
+	require.Equal(t, checker.StoreExact, small.Store, "auto stays exact within ExactLimit")
 
 	auto, err := checker.Check[uint64, uint8](ctx, hashed{g}, nil, checker.Options{ExactLimit: 1000})
 	require.NoError(t, err)
 	require.Equal(t, checker.StoreFingerprint, auto.Store, "auto switches past ExactLimit")
-	require.Equal(t, exact.States, auto.States)
+	require.Equal(t, ref.States, auto.States)
 	require.Greater(t, auto.Collision, 0.0)
 	require.Less(t, auto.Collision, 1e-8)
 
 	fp, err := checker.Check[uint64, uint8](ctx, hashed{g}, nil, checker.Options{Store: checker.StoreFingerprint})
 	require.NoError(t, err)
-	require.Equal(t, exact.States, fp.States)
-	require.Equal(t, exact.Transitions, fp.Transitions)
+	require.Equal(t, ref.States, fp.States)
+	require.Equal(t, ref.Transitions, fp.Transitions)
 	perState := float64(fp.VisitedBytes) / float64(fp.States)
 	require.LessOrEqual(t, perState, 16.0, "fingerprint store bytes per state (the issue-7 target)")
 	require.Greater(t, float64(exact.VisitedBytes)/float64(exact.States), perState)
+	require.Greater(t, float64(ref.VisitedBytes)/float64(ref.States), perState)
+	// The exact table holds each 8-byte state and at most 8/3 slots of 8
+	// bytes per state, and an arena at most twice the states held.
+	require.LessOrEqual(t, float64(exact.VisitedBytes)/float64(exact.States), 8*2+8*8/3.0)
 
 	_, err = checker.Check[uint64, uint8](ctx, g, nil, checker.Options{Store: checker.StoreFingerprint})
 	require.ErrorContains(t, err, "Hasher")
 	_, err = checker.Check[uint64, uint8](ctx, g, nil, checker.Options{Store: 9})
 	require.Error(t, err)
-	for _, s := range []string{"auto", "exact", "fingerprint"} {
+	for _, s := range []string{"auto", "exact", "fingerprint", "map"} {
 		m, err := checker.ParseStoreMode(s)
 		require.NoError(t, err)
 		require.Equal(t, s, m.String())
@@ -305,7 +327,7 @@ func TestMemoryCountMatchesHeld(t *testing.T) {
 		g, props := drawBig(t)
 		w := rapid.IntRange(1, 3).Draw(t, "workers")
 		batch := rapid.SampledFrom([]int{0, 1, 2, 4}).Draw(t, "batch")
-		store := rapid.SampledFrom([]checker.StoreMode{checker.StoreExact, checker.StoreFingerprint, checker.StoreAuto}).Draw(t, "store")
+		store := rapid.SampledFrom([]checker.StoreMode{checker.StoreExact, checker.StoreFingerprint, checker.StoreAuto, checker.StoreMap}).Draw(t, "store")
 		pack := rapid.SampledFrom([]int{-1, 1, 20}).Draw(t, "packLevel")
 		var audits int
 		var most int64

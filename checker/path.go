@@ -47,7 +47,7 @@ func (e *explorer[S, L]) pathTo(idx uint32, want S) (*Path[S, L], error) {
 		if ok && e.canon != nil {
 			next = e.canon(next)
 		}
-		if !ok || !e.seen.has(next, e.seen.fingerprint(next)) {
+		if !ok || !e.seen.has(&next, e.seen.fingerprint(next)) {
 			return nil, fmt.Errorf("%w: emission %d of a state on the path to state %d changed",
 				ErrNondeterministic, e.ordinalOf(c), idx)
 		}

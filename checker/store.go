@@ -11,8 +11,9 @@ import (
 // state's fingerprint: in [StoreFingerprint] mode the explorer keeps only
 // these 64-bit values, so two states with the same hash count as one. It must
 // be a function of the state's value alone and should be of good quality (all
-// 64 bits well mixed). Models without Hash can be checked only with
-// [StoreExact] (which [StoreAuto] then uses throughout).
+// 64 bits well mixed). Models without Hash are kept exactly, in Go maps
+// ([StoreMap]), whatever store is asked for but [StoreFingerprint], which they
+// cannot use.
 type Hasher[S comparable] interface {
 	Hash(s S) uint64
 }
@@ -25,19 +26,23 @@ const (
 	// switches to fingerprints (when the model is a [Hasher]; otherwise it
 	// stays exact). The default.
 	StoreAuto StoreMode = iota
-	// StoreExact keeps every state in full (a Go map per shard) and compares
-	// states on lookup: no omission is possible, at about ten times the
-	// memory of fingerprints. It is the reference the fingerprint table is
-	// tested against.
+	// StoreExact keeps every state in full, in an arena per shard found
+	// through an open-addressing table of hash tags, and compares states on
+	// look-up: no omission is possible, at about ten times the memory of
+	// fingerprints.
 	StoreExact
 	// StoreFingerprint keeps a 64-bit fingerprint ([Hasher]) per state in a
 	// compact open-addressing table. Two distinct states with the same
 	// fingerprint make the second count as visited, so states may in
 	// principle be omitted; [Result.Collision] estimates the probability.
 	StoreFingerprint
+	// StoreMap keeps every state in full in a Go map per shard: the plain
+	// reference that StoreExact and StoreFingerprint are tested against.
+	// It is exact like StoreExact, and slower.
+	StoreMap
 )
 
-// String returns "auto", "exact" or "fingerprint".
+// String returns "auto", "exact", "fingerprint" or "map".
 func (m StoreMode) String() string {
 	switch m {
 	case StoreAuto:
@@ -46,18 +51,20 @@ func (m StoreMode) String() string {
 		return "exact"
 	case StoreFingerprint:
 		return "fingerprint"
+	case StoreMap:
+		return "map"
 	}
 	return fmt.Sprintf("StoreMode(%d)", uint8(m))
 }
 
-// ParseStoreMode parses "auto", "exact" or "fingerprint".
+// ParseStoreMode parses "auto", "exact", "fingerprint" or "map".
 func ParseStoreMode(s string) (StoreMode, error) {
-	for _, m := range []StoreMode{StoreAuto, StoreExact, StoreFingerprint} {
+	for _, m := range []StoreMode{StoreAuto, StoreExact, StoreFingerprint, StoreMap} {
 		if m.String() == s {
 			return m, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown store mode %q (want auto, exact or fingerprint)", s)
+	return 0, fmt.Errorf("unknown store mode %q (want auto, exact, fingerprint or map)", s)
 }
 
 // DefaultExactLimit is the number of states [StoreAuto] keeps exactly before
@@ -75,33 +82,55 @@ const (
 // visited is the visited set, split into numShards shards by the top bits of
 // a state's hash so that shards can be filled in parallel without locks (each
 // by one goroutine) and grow one at a time. Lookups may run concurrently as
-// long as no insert does.
+// long as no insert does. It is in one of three modes: fingerprints (fps),
+// exact tables (tabs), or the reference Go maps (maps).
 type visited[S comparable] struct {
-	hash  func(S) uint64
-	fp    bool             // fingerprint mode
-	exact []map[S]struct{} // exact mode: one map per shard
-	fps   []fpTable        // fingerprint mode
-	size  uintptr          // unsafe.Sizeof(S)
-	seed  maphash.Seed     // for models without Hasher (exact mode only)
+	hash func(S) uint64
+	fp   bool                      // fingerprint mode
+	tabs []exactTable[S, struct{}] // StoreExact: one table per shard
+	maps []map[S]struct{}          // StoreMap: one map per shard
+	fps  []fpTable                 // fingerprint mode
+	size uintptr                   // unsafe.Sizeof(S)
+	seed maphash.Seed              // for models without Hasher (exact modes only)
 }
 
-func newVisited[S comparable](hash func(S) uint64, fingerprints bool) *visited[S] {
-	v := &visited[S]{hash: hash, fp: fingerprints}
+// newVisited returns an empty set in the given mode; StoreAuto starts
+// as StoreExact. Without a hash (a model that is not a [Hasher]) the exact
+// modes keep Go maps (StoreMap).
+func newVisited[S comparable](hash func(S) uint64, mode StoreMode) *visited[S] {
+	v := &visited[S]{hash: hash, fp: mode == StoreFingerprint}
 	var zero S
 	v.size = unsafe.Sizeof(zero)
 	if hash == nil {
+		// The map store then, whatever was asked: its figures do not depend
+		// on the random seed, and the table would gain nothing from a hash
+		// that costs as much as the map's own.
 		v.seed = maphash.MakeSeed()
 		v.hash = func(s S) uint64 { return maphash.Comparable(v.seed, s) }
 	}
-	if fingerprints {
+	switch {
+	case mode == StoreFingerprint:
 		v.fps = make([]fpTable, numShards)
-	} else {
-		v.exact = make([]map[S]struct{}, numShards)
-		for i := range v.exact {
-			v.exact[i] = make(map[S]struct{})
+	case mode == StoreMap || hash == nil:
+		v.maps = make([]map[S]struct{}, numShards)
+		for i := range v.maps {
+			v.maps[i] = make(map[S]struct{})
 		}
+	default:
+		v.tabs = make([]exactTable[S, struct{}], numShards)
 	}
 	return v
+}
+
+// mode is the store in use: StoreExact, StoreFingerprint or StoreMap.
+func (v *visited[S]) mode() StoreMode {
+	switch {
+	case v.fp:
+		return StoreFingerprint
+	case v.maps != nil:
+		return StoreMap
+	}
+	return StoreExact
 }
 
 // fingerprint returns s's hash, never 0 (0 marks an empty slot).
@@ -115,28 +144,35 @@ func (v *visited[S]) fingerprint(s S) uint64 {
 
 func shardOf(fp uint64) int { return int(fp >> (64 - shardBits)) }
 
-// has reports whether s (with fingerprint fp) is stored. Safe to call
+// has reports whether *s (with fingerprint fp) is stored. Safe to call
 // concurrently when no insert runs.
-func (v *visited[S]) has(s S, fp uint64) bool {
-	if v.fp {
+func (v *visited[S]) has(s *S, fp uint64) bool {
+	switch {
+	case v.fp:
 		return v.fps[shardOf(fp)].has(fp)
+	case v.maps != nil:
+		_, ok := v.maps[shardOf(fp)][*s]
+		return ok
 	}
-	_, ok := v.exact[shardOf(fp)][s]
-	return ok
+	return v.tabs[shardOf(fp)].find(s, fp) != nil
 }
 
 // touch loads the home slot of every fingerprint in buf, so that the misses
 // overlap before has looks them up one by one. It returns a value only to
 // keep the loads from being optimised away.
 func (v *visited[S]) touch(buf []cand[S]) uint64 {
-	if !v.fp {
-		return 0
-	}
 	var x uint64
-	for i := range buf {
-		f := &v.fps[shardOf(buf[i].fp)]
-		if f.t != nil {
-			x += f.t[f.slot(buf[i].fp)]
+	switch {
+	case v.fp:
+		for i := range buf {
+			f := &v.fps[shardOf(buf[i].fp)]
+			if f.t != nil {
+				x += f.t[f.slot(buf[i].fp)]
+			}
+		}
+	case v.tabs != nil:
+		for i := range buf {
+			x += v.tabs[shardOf(buf[i].fp)].touch(buf[i].fp)
 		}
 	}
 	return x
@@ -147,33 +183,43 @@ func (v *visited[S]) touch(buf []cand[S]) uint64 {
 // store, which only needs fp, does not copy the state.
 func (v *visited[S]) insert(s *S, fp uint64) bool {
 	sh := shardOf(fp)
-	if v.fp {
+	switch {
+	case v.fp:
 		return v.fps[sh].insert(fp)
+	case v.maps != nil:
+		m := v.maps[sh]
+		if _, ok := m[*s]; ok {
+			return false
+		}
+		m[*s] = struct{}{}
+		return true
 	}
-	m := v.exact[sh]
-	if _, ok := m[*s]; ok {
-		return false
-	}
-	m[*s] = struct{}{}
-	return true
+	_, isNew := v.tabs[sh].insert(s, fp)
+	return isNew
 }
 
-// bytes estimates the memory held: the fingerprint tables exactly, the maps
-// from their entries (key plus about 40% overhead, as Go's swiss tables at
-// their usual load carry).
+// bytes estimates the memory held: the fingerprint and exact tables
+// exactly, the maps from their entries (key plus about 40% overhead, as Go's
+// swiss tables at their usual load carry).
 func (v *visited[S]) bytes() int64 {
-	if v.fp {
-		var b int64
+	var b int64
+	switch {
+	case v.fp:
 		for i := range v.fps {
 			b += int64(cap(v.fps[i].t)) * 8
 		}
-		return b
+	case v.maps != nil:
+		var n int
+		for _, m := range v.maps {
+			n += len(m)
+		}
+		b = int64(float64(n) * float64(v.size+1) * 1.4)
+	default:
+		for i := range v.tabs {
+			b += v.tabs[i].bytes()
+		}
 	}
-	var n int
-	for _, m := range v.exact {
-		n += len(m)
-	}
-	return int64(float64(n) * float64(v.size+1) * 1.4)
+	return b
 }
 
 // toFingerprints converts an exact set to fingerprints, dropping the states.
@@ -182,13 +228,16 @@ func (v *visited[S]) toFingerprints() {
 		return
 	}
 	fps := make([]fpTable, numShards)
-	for i, m := range v.exact {
-		for s := range m {
-			fps[i].insert(v.fingerprint(s))
+	for i := range numShards {
+		if v.maps != nil {
+			for s := range v.maps[i] {
+				fps[i].insert(v.fingerprint(s))
+			}
+		} else {
+			v.tabs[i].each(func(s *S, _ *struct{}) { fps[i].insert(v.fingerprint(*s)) })
 		}
-		v.exact[i] = nil
 	}
-	v.exact, v.fps, v.fp = nil, fps, true
+	v.maps, v.tabs, v.fps, v.fp = nil, nil, fps, true
 }
 
 // fpTable is one shard of the fingerprint set: an ordered linear-probing

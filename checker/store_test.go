@@ -38,20 +38,40 @@ type hashedPair struct {
 
 func (h hashedPair) Hash(s pair) uint64 { return uint64(s.x+s.y) % h.mod }
 
-// TestHashStoreMatchesMap checks the compact table against the reference map
-// store: the same counts, verdicts and paths, whatever the hash quality.
+// TestHashStoreMatchesMap checks the exact table against the reference map
+// store: the same counts, verdicts and paths, whatever the hash quality. A
+// hash of one value puts every state in one shard under one tag, so that
+// every look-up compares states; one of seven values gives few shards and
+// tags; x+y leaves many states sharing a hash. (Fingerprints would merge
+// such states, by design: TestStoreModes compares them with a good hash.)
 func TestHashStoreMatchesMap(t *testing.T) {
 	props := []checker.Property[pair, string]{
 		{Name: "far", Kind: checker.Sometimes, State: func(s pair) bool { return s.x == 40 && s.y == 17 }},
 		{Name: "small", Kind: checker.Always, State: func(s pair) bool { return s.x+s.y < 70 }},
 	}
-	ref, err := checker.Check[pair, string](context.Background(), pairModel{60}, props, checker.Options{})
+	ref, err := checker.Check[pair, string](context.Background(), pairModel{60}, props, checker.Options{Store: checker.StoreMap})
 	require.NoError(t, err)
 	require.Equal(t, 3600, ref.States)
+	require.Equal(t, checker.StoreMap, ref.Store)
+	// The figures that belong to the store.
+	clear := func(r *checker.Result[pair, string]) {
+		r.Elapsed, r.Store, r.Collision, r.VisitedBytes, r.PeakBytes, r.Workers = 0, 0, 0, 0, 0, 0
+	}
+	clear(&ref)
 	for _, mod := range []uint64{1, 7, 1 << 40} {
-		got, err := checker.Check[pair, string](context.Background(), hashedPair{pairModel{60}, mod}, props, checker.Options{})
-		require.NoError(t, err)
-		got.Elapsed, ref.Elapsed = 0, 0
-		require.Equal(t, ref, got, "hash mod %d", mod)
+		for _, store := range []checker.StoreMode{checker.StoreAuto, checker.StoreExact} {
+			for _, w := range []int{1, 2} {
+				got, err := checker.Check[pair, string](context.Background(), hashedPair{pairModel{60}, mod}, props,
+					checker.Options{Store: store, Workers: w})
+				require.NoError(t, err)
+				want := map[checker.StoreMode]checker.StoreMode{checker.StoreAuto: checker.StoreExact}[store]
+				if want == 0 {
+					want = store
+				}
+				require.Equal(t, want, got.Store, "hash mod %d, %v", mod, store)
+				clear(&got)
+				require.Equal(t, ref, got, "hash mod %d, %v, %d workers", mod, store, w)
+			}
+		}
 	}
 }

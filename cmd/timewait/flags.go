@@ -82,7 +82,7 @@ func addModelFlags(fs *flag.FlagSet, scalar bool) *modelFlags {
 	f.maxStates = fs.Int("max-states", 0, "stop a search after this many states (0 = no bound; the fewest-faults and compare searches, which keep full states, then use 70% of available memory)")
 	f.workers = fs.Int("workers", 0, "goroutines expanding states (0 = one per core); results are the same for every value")
 	f.memory = fs.String("memory", defaultMemory, "bound on the explorer's visited set and level buffers: a size (4GiB, 500MB), a percentage of available memory, or 0 for none; a search that would exceed it stops as incomplete")
-	f.store = fs.String("store", "auto", "visited set: exact (full states), fingerprint (64-bit, ~15 bytes/state; omission probability reported) or auto (exact up to 1,048,576 states, then fingerprints)")
+	f.store = fs.String("store", "auto", "visited set: exact (full states), fingerprint (64-bit, ~15 bytes/state; omission probability reported), auto (exact up to 1,048,576 states, then fingerprints) or map (full states in Go maps: the slower reference)")
 	f.noSymmetry = fs.Bool("no-symmetry", false, "do not reduce the search by the A↔B symmetry of a symmetric configuration (--no-data --incarnations 1 --close-order any): count the whole space")
 	f.jsonOut = fs.Bool("json", false, "print JSON")
 	f.allowDeadlock = fs.Bool("allow-deadlock", false, "do not report states with no successor as a model error")

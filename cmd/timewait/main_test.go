@@ -171,6 +171,43 @@ func TestPropertiesCommand(t *testing.T) {
 	require.Contains(t, stdout, "no-stale-reset (always)")
 }
 
+// TestStores runs one check with each --store and requires the same
+// output apart from the store's own figures, and the store named in --json.
+func TestStores(t *testing.T) {
+	base := []string{"check", "--msl", "1", "--tw", "1", "--json"}
+	var first map[string]any
+	for _, store := range []string{"auto", "exact", "fingerprint", "map"} {
+		code, stdout, stderr := runCLI(append(append([]string(nil), base...), "--store", store)...)
+		require.Equal(t, exitViolated, code, stderr)
+		var doc map[string]any
+		require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
+		x := doc["explorer"].(map[string]any)
+		want := map[string]string{"auto": "exact"}[store]
+		if want == "" {
+			want = store
+		}
+		require.Equal(t, want, x["store"], store)
+		if store == "fingerprint" {
+			require.Positive(t, x["collision_probability"], store)
+		} else {
+			require.Zero(t, x["collision_probability"], store)
+		}
+		delete(doc, "explorer")
+		delete(doc, "seconds")
+		for _, key := range []string{"results", "witnesses"} {
+			for _, r := range doc[key].([]any) {
+				delete(r.(map[string]any), "seconds")
+			}
+		}
+		if first == nil {
+			first = doc
+			continue
+		}
+		require.Equal(t, first, doc, store)
+	}
+	require.Positive(t, first["states"])
+}
+
 // TestSymmetryReduction: a symmetric configuration is searched up to
 // swapping A and B by default, says so in text and JSON, and gives the same
 // verdicts and counterexample lengths as the whole search (--no-symmetry)
