@@ -42,9 +42,11 @@ type exactEntry[S comparable, V any] struct {
 // states. Block b holds 1<<(arenaFirstBits+b).
 const arenaFirstBits = 4
 
-// exactTag is the part of a state's hash that its entry keeps. The top
-// shardBits bits choose the shard, so the tag is taken from below them.
-func exactTag(fp uint64) uint32 { return uint32(fp >> 24) }
+// exactTag is the part of a state's hash that its entry keeps: the hash's
+// two halves folded together, so that a hash whose entropy lies in a few
+// bits, high or low, still spreads the homes (within a shard the top
+// shardBits bits, which choose the shard, are the same for every state).
+func exactTag(fp uint64) uint32 { return uint32(fp) ^ uint32(fp>>32) }
 
 // entry returns the entry at arena index i.
 func (x *exactTable[S, V]) entry(i uint32) *exactEntry[S, V] {

@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"runtime"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -8,9 +9,12 @@ import (
 
 // TestExactTableMatchesMap runs random inserts and look-ups on one exact
 // table and on a Go map side by side. The hash is drawn from functions of
-// decreasing quality (a good mix, few distinct tags, one tag for every key,
-// tags whose low bits agree so that probes collide and wrap), so that the
-// table must tell apart states with equal tags by comparing them.
+// decreasing quality, so that the table must tell apart states with equal
+// tags by comparing them, and probe past the end of the table: a good mix;
+// seven tags, all homed at slot 0; one tag for every key; tags whose low 16
+// bits are 0 (one home, many tags); one tag homed at the last slot, so that
+// every probe but the first wraps; and the key itself as the hash (its
+// entropy all in the low bits).
 func TestExactTableMatchesMap(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		type st struct {
@@ -21,7 +25,9 @@ func TestExactTableMatchesMap(t *testing.T) {
 			func(s st) uint64 { return mix64(uint64(s.a)<<8 | uint64(s.b)) },
 			func(s st) uint64 { return uint64(s.a%7) << 24 },
 			func(s st) uint64 { return 0 },
-			func(s st) uint64 { return uint64(s.a%3)<<56 | uint64(s.a)<<40 }, // tag's low 16 bits are 0
+			func(s st) uint64 { return uint64(s.a%3)<<56 | uint64(s.a)<<16 }, // tag's low 16 bits are 0
+			func(s st) uint64 { return 0xffffffff },                          // home: the last slot
+			func(s st) uint64 { return uint64(s.a)<<2 | uint64(s.b) },
 		}
 		hi := rapid.IntRange(0, len(hashes)-1).Draw(t, "hash")
 		hash := hashes[hi]
@@ -87,4 +93,51 @@ func mix64(z uint64) uint64 {
 	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
 	z = (z ^ z>>27) * 0x94d049bb133111eb
 	return z ^ z>>31
+}
+
+// TestExactTableBytes checks what an exact table says it holds against
+// what the Go heap grew by while it was filled (after a collection, so that
+// the tables it outgrew are gone): the memory bound relies on the figure.
+func TestExactTableBytes(t *testing.T) {
+	for _, n := range []int{100_000, 300_000} {
+		var x exactTable[[3]uint64, uint64]
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for i := range n {
+			s := [3]uint64{uint64(i), uint64(i) * 7, 1}
+			x.insert(&s, mix64(uint64(i)))
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		grew := float64(after.HeapAlloc) - float64(before.HeapAlloc)
+		got := float64(x.bytes())
+		if got < 0.95*grew || got > 1.05*grew {
+			t.Errorf("%d states: bytes() = %.0f, the heap grew by %.0f", n, got, grew)
+		}
+		runtime.KeepAlive(&x)
+	}
+}
+
+// TestFamStoreBytes checks the family store's exact figure the same way:
+// the tables and arenas of its shards, each key with its member mask.
+func TestFamStoreBytes(t *testing.T) {
+	var before, after runtime.MemStats
+	st := newFamStore[[3]uint64](StoreExact)
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range 300_000 {
+		fp := mix64(uint64(i))
+		st.shards[famShardOf(fp)].add([3]uint64{uint64(i), 2, 3}, fp, 1)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	grew := float64(after.HeapAlloc) - float64(before.HeapAlloc)
+	if got := float64(st.bytes()); got < 0.95*grew || got > 1.05*grew {
+		t.Errorf("bytes() = %.0f, the heap grew by %.0f", got, grew)
+	}
+	if st.len() != 300_000 || st.mode() != StoreExact {
+		t.Errorf("%d keys in %v, want 300000 in exact", st.len(), st.mode())
+	}
+	runtime.KeepAlive(st)
 }

@@ -166,8 +166,13 @@ func (t *famStore[S]) len() int {
 }
 
 // add records that the members of mask reach key k (fingerprint fp) and
-// returns those that had not.
+// returns those that had not. A key no member reaches (mask 0: its members
+// were dropped) is not stored, in any mode, so that the stores agree on the
+// keys they count.
 func (sh *famShard[S]) add(k S, fp, mask uint64) uint64 {
+	if mask == 0 {
+		return 0
+	}
 	if sh.tab != nil {
 		old, isNew := sh.tab.insert(&k, fp)
 		if isNew {
@@ -274,17 +279,20 @@ func (t *famStore[S]) toFingerprints(hash func(S) uint64) {
 		*sh = famShard[S]{}
 		sh.grow()
 	}
-	for _, o := range old {
+	// Each old shard is dropped as soon as it is converted, so that the
+	// two stores are not held whole at once.
+	for i := range old {
 		add := func(k S, mask uint64) {
 			fp := hash(k)
 			t.shards[famShardOf(fp)].add(k, fp, mask)
 		}
-		if o.tab != nil {
-			o.tab.each(func(k *S, mask *uint64) { add(*k, *mask) })
+		if o := old[i].tab; o != nil {
+			o.each(func(k *S, mask *uint64) { add(*k, *mask) })
 		}
-		for k, mask := range o.exact {
+		for k, mask := range old[i].exact {
 			add(k, mask)
 		}
+		old[i] = famShard[S]{}
 	}
 }
 

@@ -242,6 +242,11 @@ func TestStoreModes(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, checker.StoreMap, noHash.Store, "no Hasher: exact is the map")
 
+	withHash, err := checker.Check[uint64, uint8](ctx, hashed{g}, nil, checker.Options{Store: checker.StoreMap})
+	require.NoError(t, err)
+	require.Equal(t, checker.StoreMap, withHash.Store, "a Hasher may ask for the map")
+	require.Equal(t, ref.VisitedBytes, withHash.VisitedBytes, "the same map, the same figure")
+
 	exact, err := checker.Check[uint64, uint8](ctx, hashed{g}, nil, checker.Options{Store: checker.StoreExact})
 	require.NoError(t, err)
 	require.Equal(t, checker.StoreExact, exact.Store)

@@ -28,8 +28,8 @@ const (
 	StoreAuto StoreMode = iota
 	// StoreExact keeps every state in full, in an arena per shard found
 	// through an open-addressing table of hash tags, and compares states on
-	// look-up: no omission is possible, at about ten times the memory of
-	// fingerprints.
+	// look-up: no omission is possible, at about twelve times the memory of
+	// fingerprints for the TCP model (whose states are 120 bytes).
 	StoreExact
 	// StoreFingerprint keeps a 64-bit fingerprint ([Hasher]) per state in a
 	// compact open-addressing table. Two distinct states with the same
@@ -227,14 +227,18 @@ func (v *visited[S]) toFingerprints() {
 	if v.fp {
 		return
 	}
+	// Each shard's states are dropped as soon as they are converted, so
+	// that the two stores are not held whole at once.
 	fps := make([]fpTable, numShards)
 	for i := range numShards {
 		if v.maps != nil {
 			for s := range v.maps[i] {
 				fps[i].insert(v.fingerprint(s))
 			}
+			v.maps[i] = nil
 		} else {
 			v.tabs[i].each(func(s *S, _ *struct{}) { fps[i].insert(v.fingerprint(*s)) })
+			v.tabs[i] = exactTable[S, struct{}]{}
 		}
 	}
 	v.maps, v.tabs, v.fps, v.fp = nil, nil, fps, true

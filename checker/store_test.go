@@ -39,11 +39,14 @@ type hashedPair struct {
 func (h hashedPair) Hash(s pair) uint64 { return uint64(s.x+s.y) % h.mod }
 
 // TestHashStoreMatchesMap checks the exact table against the reference map
-// store: the same counts, verdicts and paths, whatever the hash quality. A
-// hash of one value puts every state in one shard under one tag, so that
-// every look-up compares states; one of seven values gives few shards and
-// tags; x+y leaves many states sharing a hash. (Fingerprints would merge
-// such states, by design: TestStoreModes compares them with a good hash.)
+// store: the same counts, verdicts and paths, whatever the hash quality. All
+// three weak hashes put every state in shard 0: one value gives one tag, so
+// that every look-up compares states; seven values give seven tags; x+y
+// leaves many states sharing a hash. (Fingerprints would merge such states,
+// by design: TestStoreModes compares them with a good hash.) Last, a good
+// hash that is 0 at the origin, which the grid's resets revisit after
+// StoreAuto has switched to fingerprints: 0 marks an empty slot there, so
+// the switch must not insert it as it is.
 func TestHashStoreMatchesMap(t *testing.T) {
 	props := []checker.Property[pair, string]{
 		{Name: "far", Kind: checker.Sometimes, State: func(s pair) bool { return s.x == 40 && s.y == 17 }},
@@ -74,4 +77,25 @@ func TestHashStoreMatchesMap(t *testing.T) {
 			}
 		}
 	}
+	for _, limit := range []int{1, 100} {
+		got, err := checker.Check[pair, string](context.Background(), zeroAtOrigin{pairModel{60}}, props,
+			checker.Options{ExactLimit: limit})
+		require.NoError(t, err)
+		require.Equal(t, checker.StoreFingerprint, got.Store)
+		clear(&got)
+		require.Equal(t, ref, got, "exact limit %d", limit)
+	}
+}
+
+// zeroAtOrigin hashes the origin to 0 and every other state well.
+type zeroAtOrigin struct{ pairModel }
+
+func (z zeroAtOrigin) Hash(s pair) uint64 {
+	if s == (pair{}) {
+		return 0
+	}
+	x := uint64(s.x)<<32 | uint64(s.y)
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
 }
