@@ -17,11 +17,12 @@ import (
 // low bits, so that it can grow without rehashing the states: an entry carries
 // all it needs to find its new home. It grows by doubling once its load passes
 // 3/4. The arena is a list of blocks, each twice the size of the one before
-// (the first holds arenaFirst states), so it never copies a state once stored
-// and a small search allocates little. It replaced a Go map of full states per shard (kept as [StoreMap],
-// the reference it is tested against), which hashed each state a second time
-// and copied the states whenever a shard grew: on the medium benchmark that
-// map made an exact search about twice as slow as a fingerprint search.
+// (the first holds 1<<arenaFirstBits states), so it never copies a state once
+// stored and a small search allocates little. It replaced a Go map of full
+// states per shard (kept as [StoreMap], the reference it is tested against),
+// which hashed each state a second time and copied the states whenever a
+// shard grew: on the medium benchmark that map made an exact search about
+// twice as slow as a fingerprint search.
 //
 // Each state carries a value of type V: nothing for the explorer's visited
 // set, the set of members that reached it for the family search.
