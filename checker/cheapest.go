@@ -1,7 +1,6 @@
 package checker
 
 import (
-	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -56,99 +55,184 @@ func Cheapest[S comparable, L any](ctx context.Context, m Model[S, L], p Propert
 		}
 		return p.Step(from, l, to) == (p.Kind == Sometimes)
 	}
-	type node struct {
-		state  S
-		parent int32
-		label  L
-		cost   int
-		length int
-	}
-	var nodes []node
-	best := map[S]int32{} // state → index of its best node so far
-	q := &costQueue{}
+	var nodes cheapNodes[S, L]
+	best := newCheapStore(m)
+	var q costQueue
 	var seq uint64
-	push := func(n node, goal bool) {
-		nodes = append(nodes, n)
-		heap.Push(q, costItem{cost: n.cost, length: n.length, seq: seq, idx: int32(len(nodes) - 1), goal: goal})
+	push := func(n cheapNode[S, L], goal bool) {
+		idx := nodes.add(n)
+		q.push(costItem{cost: n.cost, length: n.length, seq: seq, idx: idx, goal: goal})
 		seq++
 	}
 	res := CheapestResult[S, L]{}
 	for _, s := range m.Init() {
-		if _, ok := best[s]; ok {
+		if best.find(&s) != nil {
 			continue
 		}
-		push(node{state: s, parent: -1}, false)
-		best[s] = int32(len(nodes) - 1)
+		push(cheapNode[S, L]{state: s, parent: -1}, false)
+		best.add(&s).best = int32(nodes.n - 1)
 	}
 	pathTo := func(i int32) *Path[S, L] {
 		var chain []int32
-		for ; i >= 0; i = nodes[i].parent {
+		for ; i >= 0; i = nodes.at(i).parent {
 			chain = append(chain, i)
 		}
-		path := &Path[S, L]{Init: nodes[chain[len(chain)-1]].state}
+		path := &Path[S, L]{Init: nodes.at(chain[len(chain)-1]).state}
 		for k := len(chain) - 2; k >= 0; k-- {
-			n := nodes[chain[k]]
+			n := nodes.at(chain[k])
 			path.Steps = append(path.Steps, Step[S, L]{Label: n.label, State: n.state})
 		}
 		return path
 	}
-	done := make(map[S]bool)
 	var stop string
-	for q.Len() > 0 {
-		if len(done)%4096 == 0 && ctx.Err() != nil {
+	expanded := 0
+	for len(q) > 0 {
+		if expanded%4096 == 0 && ctx.Err() != nil {
 			stop = stopCancelled
 			break
 		}
-		it := heap.Pop(q).(costItem)
-		n := nodes[it.idx]
+		it := q.pop()
+		n := nodes.at(it.idx)
 		if it.goal || onTarget(n.state) {
 			res.Path, res.Cost = pathTo(it.idx), n.cost
 			break
 		}
-		if done[n.state] || best[n.state] != it.idx {
+		info := best.find(&n.state)
+		if info.done || info.best != it.idx {
 			continue
 		}
-		done[n.state] = true
+		info.done = true
+		expanded++
+		from, fromCost, fromLen := n.state, n.cost, n.length
 		var capErr bool
-		m.Successors(n.state, func(l L, next S) {
-			c := cost(n.state, l, next)
+		m.Successors(from, func(l L, next S) {
+			c := cost(from, l, next)
 			if c < 0 {
 				capErr = true
 				return
 			}
-			nn := node{state: next, parent: it.idx, label: l, cost: n.cost + c, length: n.length + 1}
-			if stepOnTarget(n.state, l, next) {
+			nn := cheapNode[S, L]{state: next, parent: it.idx, label: l, cost: fromCost + c, length: fromLen + 1}
+			if stepOnTarget(from, l, next) {
 				push(nn, true)
 				return
 			}
-			if done[next] {
-				return
-			}
-			if b, ok := best[next]; ok {
-				if o := nodes[b]; o.cost < nn.cost || (o.cost == nn.cost && o.length <= nn.length) {
+			ni := best.find(&next)
+			if ni != nil {
+				if ni.done {
 					return
 				}
-			} else if opts.MaxStates > 0 && len(best) >= opts.MaxStates {
+				if o := nodes.at(ni.best); o.cost < nn.cost || (o.cost == nn.cost && o.length <= nn.length) {
+					return
+				}
+			} else if opts.MaxStates > 0 && best.len() >= opts.MaxStates {
 				stop = stopMaxStates
 				return
 			}
 			push(nn, false)
-			best[next] = int32(len(nodes) - 1)
+			if ni == nil {
+				ni = best.add(&next)
+			}
+			ni.best = int32(nodes.n - 1)
 		})
 		if capErr {
-			return res, fmt.Errorf("checker: negative cost on a transition from %v", n.state)
+			return res, fmt.Errorf("checker: negative cost on a transition from %v", from)
 		}
 		if stop != "" {
 			break
 		}
 	}
-	res.States = len(best)
+	res.States = best.len()
 	res.StopReason = stop
 	res.Complete = stop == ""
 	if stop == stopCancelled {
 		return res, ctx.Err()
 	}
 	return res, nil
+}
+
+// cheapNode is one path found by Cheapest: its last state, the node it
+// extends, the label of its last step, its cost and its length.
+type cheapNode[S comparable, L any] struct {
+	state  S
+	parent int32
+	label  L
+	cost   int
+	length int
+}
+
+// cheapNodes holds Cheapest's nodes in fixed blocks, so that adding one
+// never copies the others (a slice grown by append copied them all at every
+// doubling).
+type cheapNodes[S comparable, L any] struct {
+	blocks [][]cheapNode[S, L]
+	n      int
+}
+
+// cheapBlock is the number of nodes per block.
+const cheapBlock = 4096
+
+func (ns *cheapNodes[S, L]) add(n cheapNode[S, L]) int32 {
+	if ns.n%cheapBlock == 0 {
+		ns.blocks = append(ns.blocks, make([]cheapNode[S, L], 0, cheapBlock))
+	}
+	b := &ns.blocks[len(ns.blocks)-1]
+	*b = append(*b, n)
+	ns.n++
+	return int32(ns.n - 1)
+}
+
+// at returns node i. The pointer stays valid: blocks never move.
+func (ns *cheapNodes[S, L]) at(i int32) *cheapNode[S, L] {
+	return &ns.blocks[i/cheapBlock][i%cheapBlock]
+}
+
+// cheapInfo is what Cheapest keeps per reached state: its best node so far
+// and whether it was expanded.
+type cheapInfo struct {
+	best int32
+	done bool
+}
+
+// cheapStore maps Cheapest's reached states to their cheapInfo: in an exact
+// table when the model hashes its states (one hash per look-up, no second
+// hash and no copying when it grows), else in a Go map.
+type cheapStore[S comparable] struct {
+	hash func(S) uint64
+	tab  exactTable[S, cheapInfo]
+	m    map[S]*cheapInfo
+}
+
+func newCheapStore[S comparable, L any](m Model[S, L]) *cheapStore[S] {
+	if h, ok := m.(Hasher[S]); ok {
+		return &cheapStore[S]{hash: h.Hash}
+	}
+	return &cheapStore[S]{m: map[S]*cheapInfo{}}
+}
+
+// find returns s's info, or nil if s was not reached.
+func (c *cheapStore[S]) find(s *S) *cheapInfo {
+	if c.m != nil {
+		return c.m[*s]
+	}
+	return c.tab.find(s, c.hash(*s))
+}
+
+// add records s, which must not be there yet, and returns its info.
+func (c *cheapStore[S]) add(s *S) *cheapInfo {
+	if c.m != nil {
+		x := &cheapInfo{}
+		c.m[*s] = x
+		return x
+	}
+	x, _ := c.tab.insert(s, c.hash(*s))
+	return x
+}
+
+func (c *cheapStore[S]) len() int {
+	if c.m != nil {
+		return len(c.m)
+	}
+	return c.tab.n
 }
 
 type costItem struct {
@@ -158,12 +242,11 @@ type costItem struct {
 	goal         bool
 }
 
-// costQueue is a min-heap on (cost, length, seq).
+// costQueue is a min-heap on (cost, length, seq), typed so that pushing
+// does not box its items (container/heap takes them as any).
 type costQueue []costItem
 
-func (q costQueue) Len() int { return len(q) }
-func (q costQueue) Less(i, j int) bool {
-	a, b := q[i], q[j]
+func (a costItem) less(b costItem) bool {
 	if a.cost != b.cost {
 		return a.cost < b.cost
 	}
@@ -172,11 +255,40 @@ func (q costQueue) Less(i, j int) bool {
 	}
 	return a.seq < b.seq
 }
-func (q costQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *costQueue) Push(x any)   { *q = append(*q, x.(costItem)) }
-func (q *costQueue) Pop() any {
-	old := *q
-	it := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return it
+
+func (q *costQueue) push(it costItem) {
+	*q = append(*q, it)
+	h := *q
+	for i := len(h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !h[i].less(h[p]) {
+			break
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+func (q *costQueue) pop() costItem {
+	h := *q
+	top := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	h = h[:last]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(h) && h[l].less(h[m]) {
+			m = l
+		}
+		if r < len(h) && h[r].less(h[m]) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	*q = h
+	return top
 }

@@ -86,6 +86,30 @@ func TestCheapestDifferential(t *testing.T) {
 	})
 }
 
+// weakHashedGraph is a graph whose states hash to one of five values, so
+// that Cheapest keeps them in its exact table with many equal tags.
+type weakHashedGraph struct{ graph[int] }
+
+func (w weakHashedGraph) Hash(s int) uint64 { return uint64(s%5) << 40 }
+
+// TestCheapestStoresAgree: Cheapest keeps a model's states in its exact
+// table when the model hashes them, in a Go map otherwise; the results
+// (path, cost, states, completeness under a state bound) must be the same.
+func TestCheapestStoresAgree(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		g := drawGraph(t)
+		opts := checker.Options{MaxStates: rapid.SampledFrom([]int{0, 1, 3, 10}).Draw(t, "maxStates")}
+		cost := func(_ int, l int, _ int) int { return l }
+		for _, tr := range drawTriggers(t, len(g.Adj)) {
+			ref, err := checker.Cheapest[int, int](context.Background(), g, tr.property(), cost, opts)
+			require.NoError(t, err)
+			got, err := checker.Cheapest[int, int](context.Background(), weakHashedGraph{g}, tr.property(), cost, opts)
+			require.NoError(t, err)
+			require.Equal(t, ref, got, tr.name)
+		}
+	})
+}
+
 // TestCheapestPrefersFewerFaults: a short expensive route loses to a long
 // free one, and among equally cheap routes the shorter wins.
 func TestCheapestPrefersFewerFaults(t *testing.T) {

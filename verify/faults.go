@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"encoding/binary"
 	"math/bits"
 
 	"github.com/timewait/timewait/checker"
@@ -52,36 +53,84 @@ func (o orderedModel) Successors(x ordered, emit func(model.Label, ordered)) {
 	})
 }
 
+// Hash is the model's hash of the state with the send order mixed in, so
+// that checker.Cheapest keeps the search's states in its exact table. It
+// reads the first 12 ranks (all of them: the guard below fails to compile
+// if MaxInFlight drops below 12; ranks past the twelfth would only be left
+// out of the hash, not of the comparison).
+func (o orderedModel) Hash(x ordered) uint64 {
+	r := binary.LittleEndian.Uint64(x.Rank[:8]) ^ uint64(binary.LittleEndian.Uint32(x.Rank[8:]))<<24
+	h := o.m.Hash(x.S) ^ (r+0x9e3779b97f4a7c15)*0xbf58476d1ce4e5b9
+	h ^= h >> 31
+	h *= 0x94d049bb133111eb
+	return h ^ h>>29
+}
+
+var _ [model.MaxInFlight - 12]struct{} // Hash reads 12 ranks
+
 // rerank carries the send order of x's copies over a transition to next.
 func rerank(x ordered, l model.Label, next model.State) [model.MaxInFlight]uint8 {
+	// Small linear tables rather than maps: there are at most MaxInFlight
+	// copies and two emissions, and this runs on every transition.
 	type key struct {
 		src model.Side
 		age uint8
 	}
-	rank := make(map[model.Segment]uint8, x.S.Net.Len()+2)
-	top := map[key]int{}
+	const most = model.MaxInFlight + 2
+	var (
+		segs  [most]model.Segment // the distinct copies, each with its rank
+		ranks [most]uint8
+		ns    int
+		keys  [most]key // the (direction, age) groups, each with its next rank
+		tops  [most]int
+		nk    int
+	)
+	find := func(g model.Segment) int {
+		for i := range ns {
+			if segs[i] == g {
+				return i
+			}
+		}
+		return -1
+	}
+	group := func(k key) *int {
+		for i := range nk {
+			if keys[i] == k {
+				return &tops[i]
+			}
+		}
+		keys[nk], tops[nk] = k, 0
+		nk++
+		return &tops[nk-1]
+	}
 	for i := 0; i < x.S.Net.Len(); i++ {
 		g := x.S.Net.At(i)
 		if l.Action.Kind == model.ActTick {
 			g.Age++
 		}
-		if r, ok := rank[g]; !ok || x.Rank[i] < r {
-			rank[g] = x.Rank[i]
+		if j := find(g); j < 0 {
+			segs[ns], ranks[ns] = g, x.Rank[i]
+			ns++
+		} else if x.Rank[i] < ranks[j] {
+			ranks[j] = x.Rank[i]
 		}
-		k := key{g.Src, g.Age}
-		top[k] = max(top[k], int(x.Rank[i])+1)
+		t := group(key{g.Src, g.Age})
+		*t = max(*t, int(x.Rank[i])+1)
 	}
 	for _, g := range l.Emitted() {
-		if _, ok := rank[g]; ok {
+		if find(g) >= 0 {
 			continue // identical to a copy sent earlier at this instant: one rank
 		}
-		k := key{g.Src, g.Age}
-		rank[g] = uint8(top[k])
-		top[k]++
+		t := group(key{g.Src, g.Age})
+		segs[ns], ranks[ns] = g, uint8(*t)
+		ns++
+		*t++
 	}
 	var out [model.MaxInFlight]uint8
 	for i := 0; i < next.Net.Len(); i++ {
-		out[i] = rank[next.Net.At(i)]
+		if j := find(next.Net.At(i)); j >= 0 {
+			out[i] = ranks[j]
+		}
 	}
 	// Canonical ranks: 0, 1, ... within each (direction, age) group, so that
 	// states whose copies are in the same order compare equal.
