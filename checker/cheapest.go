@@ -66,11 +66,12 @@ func Cheapest[S comparable, L any](ctx context.Context, m Model[S, L], p Propert
 	}
 	res := CheapestResult[S, L]{}
 	for _, s := range m.Init() {
-		if best.find(&s) != nil {
+		h := best.hashOf(&s)
+		if best.find(&s, h) != nil {
 			continue
 		}
 		push(cheapNode[S, L]{state: s, parent: -1}, false)
-		best.add(&s).best = int32(nodes.n - 1)
+		best.add(&s, h).best = int32(nodes.n - 1)
 	}
 	pathTo := func(i int32) *Path[S, L] {
 		var chain []int32
@@ -97,7 +98,7 @@ func Cheapest[S comparable, L any](ctx context.Context, m Model[S, L], p Propert
 			res.Path, res.Cost = pathTo(it.idx), n.cost
 			break
 		}
-		info := best.find(&n.state)
+		info := best.find(&n.state, best.hashOf(&n.state))
 		if info.done || info.best != it.idx {
 			continue
 		}
@@ -116,7 +117,8 @@ func Cheapest[S comparable, L any](ctx context.Context, m Model[S, L], p Propert
 				push(nn, true)
 				return
 			}
-			ni := best.find(&next)
+			h := best.hashOf(&next)
+			ni := best.find(&next, h)
 			if ni != nil {
 				if ni.done {
 					return
@@ -130,7 +132,7 @@ func Cheapest[S comparable, L any](ctx context.Context, m Model[S, L], p Propert
 			}
 			push(nn, false)
 			if ni == nil {
-				ni = best.add(&next)
+				ni = best.add(&next, h)
 			}
 			ni.best = int32(nodes.n - 1)
 		})
@@ -194,8 +196,9 @@ type cheapInfo struct {
 }
 
 // cheapStore maps Cheapest's reached states to their cheapInfo: in an exact
-// table when the model hashes its states (one hash per look-up, no second
-// hash and no copying when it grows), else in a Go map.
+// table when the model hashes its states (the model's hash only, computed
+// once per emission for both the look-up and the insert, and no copying
+// when it grows), else in a Go map.
 type cheapStore[S comparable] struct {
 	hash func(S) uint64
 	tab  exactTable[S, cheapInfo]
@@ -209,22 +212,30 @@ func newCheapStore[S comparable, L any](m Model[S, L]) *cheapStore[S] {
 	return &cheapStore[S]{m: map[S]*cheapInfo{}}
 }
 
-// find returns s's info, or nil if s was not reached.
-func (c *cheapStore[S]) find(s *S) *cheapInfo {
+// hashOf is s's hash for find and add (0 for the map, which hashes itself).
+func (c *cheapStore[S]) hashOf(s *S) uint64 {
+	if c.m != nil {
+		return 0
+	}
+	return c.hash(*s)
+}
+
+// find returns the info of s (hash h), or nil if s was not reached.
+func (c *cheapStore[S]) find(s *S, h uint64) *cheapInfo {
 	if c.m != nil {
 		return c.m[*s]
 	}
-	return c.tab.find(s, c.hash(*s))
+	return c.tab.find(s, h)
 }
 
-// add records s, which must not be there yet, and returns its info.
-func (c *cheapStore[S]) add(s *S) *cheapInfo {
+// add records s (hash h), which must not be there yet, and returns its info.
+func (c *cheapStore[S]) add(s *S, h uint64) *cheapInfo {
 	if c.m != nil {
 		x := &cheapInfo{}
 		c.m[*s] = x
 		return x
 	}
-	x, _ := c.tab.insert(s, c.hash(*s))
+	x, _ := c.tab.insert(s, h)
 	return x
 }
 

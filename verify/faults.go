@@ -59,11 +59,13 @@ func (o orderedModel) Successors(x ordered, emit func(model.Label, ordered)) {
 // if MaxInFlight drops below 12; ranks past the twelfth would only be left
 // out of the hash, not of the comparison).
 func (o orderedModel) Hash(x ordered) uint64 {
-	r := binary.LittleEndian.Uint64(x.Rank[:8]) ^ uint64(binary.LittleEndian.Uint32(x.Rank[8:]))<<24
-	h := o.m.Hash(x.S) ^ (r+0x9e3779b97f4a7c15)*0xbf58476d1ce4e5b9
-	h ^= h >> 31
-	h *= 0x94d049bb133111eb
-	return h ^ h>>29
+	mix := func(h uint64) uint64 { // splitmix64's finaliser
+		h = (h ^ h>>30) * 0xbf58476d1ce4e5b9
+		h = (h ^ h>>27) * 0x94d049bb133111eb
+		return h ^ h>>31
+	}
+	h := mix(o.m.Hash(x.S) ^ binary.LittleEndian.Uint64(x.Rank[:8]))
+	return mix(h ^ uint64(binary.LittleEndian.Uint32(x.Rank[8:])))
 }
 
 var _ [model.MaxInFlight - 12]struct{} // Hash reads 12 ranks
