@@ -134,8 +134,13 @@ func rerank(x ordered, l model.Label, next model.State) [model.MaxInFlight]uint8
 			out[i] = ranks[j]
 		}
 	}
-	// Canonical ranks: 0, 1, ... within each (direction, age) group, so that
-	// states whose copies are in the same order compare equal.
+	return canonRanks(next, out)
+}
+
+// canonRanks turns the send-order ranks of next's copies into canonical
+// ranks: 0, 1, ... within each (direction, age) group, so that states whose
+// copies are in the same order compare equal.
+func canonRanks(next model.State, out [model.MaxInFlight]uint8) [model.MaxInFlight]uint8 {
 	var canon [model.MaxInFlight]uint8
 	for i := 0; i < next.Net.Len(); i++ {
 		gi := next.Net.At(i)

@@ -1,14 +1,14 @@
 package verify
 
 import (
-	"math/bits"
 	"testing"
 
 	"github.com/timewait/timewait/model"
 )
 
 // rerankMaps is rerank as first written, with Go maps: the reference the
-// array version is checked against.
+// array version's rank assignment is checked against. The canonicalisation
+// after it, which the rewrite left as it was, is shared (canonRanks).
 func rerankMaps(x ordered, l model.Label, next model.State) [model.MaxInFlight]uint8 {
 	type key struct {
 		src model.Side
@@ -39,19 +39,7 @@ func rerankMaps(x ordered, l model.Label, next model.State) [model.MaxInFlight]u
 	for i := 0; i < next.Net.Len(); i++ {
 		out[i] = rank[next.Net.At(i)]
 	}
-	var canon [model.MaxInFlight]uint8
-	for i := 0; i < next.Net.Len(); i++ {
-		gi := next.Net.At(i)
-		var below uint16
-		for j := 0; j < next.Net.Len(); j++ {
-			gj := next.Net.At(j)
-			if gj.Src == gi.Src && gj.Age == gi.Age && out[j] < out[i] {
-				below |= 1 << out[j]
-			}
-		}
-		canon[i] = uint8(bits.OnesCount16(below))
-	}
-	return canon
+	return canonRanks(next, out) // unchanged by the rewrite: shared
 }
 
 // TestRerankMatchesMaps explores the send-order-aware model breadth-first
