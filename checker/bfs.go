@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/bits"
 	"reflect"
 	"runtime"
 	"slices"
@@ -58,6 +59,60 @@ type chunk[S comparable, L any] struct {
 	scratch []cand[S]   // expand: the emissions of touchGroup states (reused)
 	anySt   bool        // some candidate has trig set
 	sink    uint64      // keeps the touch loads alive
+	// The chunk's candidates by fingerprint (see repeat): open addressing,
+	// linear probing, at most half full; fingerprint 0 marks an empty slot.
+	setFps   []uint64
+	setIdx   []uint32 // the candidate's index in cands
+	setShift uint     // 64 - log2(len(setFps))
+	setN     int
+}
+
+// repeat reports whether the chunk already has a candidate equal to *s
+// (fingerprint fp): in fingerprint mode one with the same fingerprint (the
+// visited set would take them for one state), otherwise the same state.
+// Such a repeat can never be a first occurrence, since the earlier
+// candidate comes first in (parent, ordinal) order, so the expansion drops
+// it instead of leaving it to the insert phase. The chunks, and so the
+// candidates dropped, do not depend on the number of workers.
+func (c *chunk[S, L]) repeat(s *S, fp uint64, byFp bool) bool {
+	if c.setN == 0 {
+		return false
+	}
+	m := len(c.setFps) - 1
+	for i := int(fp * 0x9e3779b97f4a7c15 >> c.setShift); ; i = (i + 1) & m {
+		switch x := c.setFps[i]; {
+		case x == 0:
+			return false
+		case x == fp && (byFp || c.cands[c.setIdx[i]].s == *s):
+			return true
+		}
+	}
+}
+
+// remember adds the last candidate (fingerprint fp) to the chunk's set.
+func (c *chunk[S, L]) remember(fp uint64) {
+	if 2*(c.setN+1) > len(c.setFps) {
+		oldFps, oldIdx := c.setFps, c.setIdx
+		n := max(2*len(oldFps), 1024)
+		c.setFps, c.setIdx, c.setN = make([]uint64, n), make([]uint32, n), 0
+		c.setShift = uint(64 - bits.Len(uint(n-1)))
+		for i, x := range oldFps {
+			if x != 0 {
+				c.insertSet(x, oldIdx[i])
+			}
+		}
+	}
+	c.insertSet(fp, uint32(len(c.cands)-1))
+}
+
+func (c *chunk[S, L]) insertSet(fp uint64, idx uint32) {
+	m := len(c.setFps) - 1
+	i := int(fp * 0x9e3779b97f4a7c15 >> c.setShift)
+	for c.setFps[i] != 0 {
+		i = (i + 1) & m
+	}
+	c.setFps[i], c.setIdx[i] = fp, idx
+	c.setN++
 }
 
 // finding records the moment a property was decided: by the state at index
@@ -445,8 +500,8 @@ const maxReserve = 16
 func (c *chunk[S, L]) bufBytes() int64 {
 	var zero cand[S]
 	var zs S
-	return int64(cap(c.cands)+cap(c.scratch))*int64(unsafe.Sizeof(zero)) + int64(cap(c.fps))*8 +
-		int64(cap(c.inBuf))*int64(unsafe.Sizeof(zs))
+	return int64(cap(c.cands)+cap(c.scratch))*int64(unsafe.Sizeof(zero)) + int64(cap(c.fps)+cap(c.setFps))*8 +
+		int64(cap(c.inBuf))*int64(unsafe.Sizeof(zs)) + int64(cap(c.setIdx))*4
 }
 
 // expandBatch runs the three phases on the level's states [lo, hi), in
@@ -639,6 +694,11 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 	}
 	c.nsucc = slices.Grow(c.nsucc[:0], len(c.in))[:len(c.in)]
 	c.cands, c.fps, c.trans, c.anySt = c.cands[:0], c.fps[:0], 0, false
+	if c.setN > 0 {
+		clear(c.setFps)
+		c.setN = 0
+	}
+	byFp := e.seen.fp
 	if len(stepAct) > 0 {
 		c.hits = slices.Grow(c.hits[:0], len(stepAct))[:len(stepAct)]
 		clear(c.hits)
@@ -666,7 +726,7 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 		c.sink += e.seen.touch(tail)
 		for i := range tail {
 			b := &tail[i]
-			if e.seen.has(&b.s, b.fp) {
+			if c.repeat(&b.s, b.fp, byFp) || e.seen.has(&b.s, b.fp) {
 				continue
 			}
 			if useTrig {
@@ -682,6 +742,7 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 			}
 			c.cands = append(c.cands, *b)
 			c.fps = append(c.fps, b.fp)
+			c.remember(b.fp)
 		}
 		if q0&15 == 12 && e.ctx.Err() != nil {
 			break

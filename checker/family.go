@@ -343,6 +343,71 @@ type famWorker[S comparable] struct {
 	dead       uint64
 	sink       uint64 // keeps the touch loads alive
 	expansions int
+	// The targets of the items being expanded (one claim), by key, so that
+	// a key reached again is merged into its first target (see merge).
+	set      []famRef // open addressing, linear probing, at most half full; fp 0 = empty
+	setShift uint     // 64 - log2(len(set))
+	setN     int
+}
+
+// famRef locates a target in a worker's candidate buffers: cands[g][pos].
+type famRef struct {
+	fp     uint64
+	g, pos uint32
+}
+
+// merge looks for an earlier target of the current claim with key k
+// (fingerprint fp; in fingerprint mode, byFp, one with the same
+// fingerprint, which the store takes for the same key) and, if there is
+// one, adds members to it and returns true. The insert phase would have
+// added the two in turn, reaching the same members and storing the same
+// key once; merged, the key costs one look-up, not two. A pure speed-up:
+// the counts do not depend on it, as they do not depend on the order of
+// the insert phase.
+func (w *famWorker[S]) merge(k *S, fp, members uint64, byFp bool) bool {
+	if w.setN == 0 {
+		return false
+	}
+	fp = max(fp, 1)
+	m := len(w.set) - 1
+	for i := int(fp * 0x9e3779b97f4a7c15 >> w.setShift); ; i = (i + 1) & m {
+		r := &w.set[i]
+		if r.fp == 0 {
+			return false
+		}
+		if r.fp == fp {
+			if c := &w.cands[r.g][r.pos]; byFp || c.k == *k {
+				c.members |= members
+				return true
+			}
+		}
+	}
+}
+
+// remember adds the target just appended to cands[g] to the claim's set.
+func (w *famWorker[S]) remember(fp uint64, g int) {
+	if 2*(w.setN+1) > len(w.set) {
+		old := w.set
+		n := max(2*len(old), 1024)
+		w.set, w.setN = make([]famRef, n), 0
+		w.setShift = uint(64 - bits.Len(uint(n-1)))
+		for _, r := range old {
+			if r.fp != 0 {
+				w.insertRef(r)
+			}
+		}
+	}
+	w.insertRef(famRef{max(fp, 1), uint32(g), uint32(len(w.cands[g]) - 1)})
+}
+
+func (w *famWorker[S]) insertRef(r famRef) {
+	m := len(w.set) - 1
+	i := int(r.fp * 0x9e3779b97f4a7c15 >> w.setShift)
+	for w.set[i].fp != 0 {
+		i = (i + 1) & m
+	}
+	w.set[i] = r
+	w.setN++
 }
 
 // push appends an item to the worker's part of the next level.
@@ -475,6 +540,7 @@ func CheckFamily[S comparable, L any](ctx context.Context, fm FamilyModel[S, L],
 		}
 		b := st.bytes() + int64(n)*itemSize
 		for _, w := range ws {
+			b += int64(cap(w.set)) * int64(unsafe.Sizeof(famRef{}))
 			for _, cs := range w.cands {
 				b += int64(cap(cs)) * candSize
 			}
@@ -496,6 +562,10 @@ func CheckFamily[S comparable, L any](ctx context.Context, fm FamilyModel[S, L],
 	// (-3 to -8%).
 	filter := workers > 1
 	expand := func(w *famWorker[S], items []famItem[S]) {
+		if w.setN > 0 {
+			clear(w.set)
+			w.setN = 0
+		}
 		var (
 			emitted  uint64
 			runMask  uint64
@@ -540,9 +610,14 @@ func CheckFamily[S comparable, L any](ctx context.Context, fm FamilyModel[S, L],
 			}
 			for i := range w.scratch {
 				c := &w.scratch[i]
+				if w.merge(&c.k, c.fp, c.members, st.fp) {
+					continue
+				}
 				sh := famShardOf(c.fp)
 				if !filter || !st.shards[sh].covers(c.k, c.fp, c.members) {
-					w.cands[sh%workers] = append(w.cands[sh%workers], *c)
+					g := sh % workers
+					w.cands[g] = append(w.cands[g], *c)
+					w.remember(c.fp, g)
 				}
 			}
 			w.emitted += len(w.scratch)
