@@ -89,11 +89,29 @@ func (c *chunk[S, L]) repeat(s *S, fp uint64, byFp bool) bool {
 	}
 }
 
+// resetSet empties the chunk's set for the next chunk. A set more than
+// eight times larger than the last chunk needed (grown once for a chunk of
+// huge fan-out) is dropped instead, so that the slot's later chunks do not
+// clear it in full each time.
+func (c *chunk[S, L]) resetSet() {
+	switch {
+	case c.setN == 0:
+	case len(c.setFps) > minSet && 8*c.setN < len(c.setFps):
+		c.setFps, c.setIdx, c.setN = nil, nil, 0
+	default:
+		clear(c.setFps)
+		c.setN = 0
+	}
+}
+
+// minSet is the size a chunk's or a family worker's set starts at.
+const minSet = 1024
+
 // remember adds the last candidate (fingerprint fp) to the chunk's set.
 func (c *chunk[S, L]) remember(fp uint64) {
 	if 2*(c.setN+1) > len(c.setFps) {
 		oldFps, oldIdx := c.setFps, c.setIdx
-		n := max(2*len(oldFps), 1024)
+		n := max(2*len(oldFps), minSet)
 		c.setFps, c.setIdx, c.setN = make([]uint64, n), make([]uint32, n), 0
 		c.setShift = uint(64 - bits.Len(uint(n-1)))
 		for i, x := range oldFps {
@@ -694,10 +712,7 @@ func (e *explorer[S, L]) expandChunk(c *chunk[S, L], stepAct, stateAct []int, us
 	}
 	c.nsucc = slices.Grow(c.nsucc[:0], len(c.in))[:len(c.in)]
 	c.cands, c.fps, c.trans, c.anySt = c.cands[:0], c.fps[:0], 0, false
-	if c.setN > 0 {
-		clear(c.setFps)
-		c.setN = 0
-	}
+	c.resetSet()
 	byFp := e.seen.fp
 	if len(stepAct) > 0 {
 		c.hits = slices.Grow(c.hits[:0], len(stepAct))[:len(stepAct)]

@@ -17,11 +17,8 @@ func TestChunkRepeat(t *testing.T) {
 		byFp := rapid.Bool().Draw(t, "by-fingerprint")
 		mod := rapid.SampledFrom([]uint64{1, 3, 1 << 40}).Draw(t, "hash-mod")
 		fpOf := func(s uint64) uint64 { return (s%mod)*0x9e3779b97f4a7c15 | 1 }
-		for round := rapid.IntRange(1, 3).Draw(t, "chunks"); round > 0; round-- {
-			if c.setN > 0 { // as expandChunk resets it
-				clear(c.setFps)
-				c.setN = 0
-			}
+		for round := rapid.IntRange(1, 4).Draw(t, "chunks"); round > 0; round-- {
+			c.resetSet() // as expandChunk does
 			c.cands = c.cands[:0]
 			n := rapid.IntRange(0, 1500).Draw(t, "emissions")
 			span := rapid.Uint64Range(1, 3000).Draw(t, "states")
@@ -59,11 +56,8 @@ func TestFamilyMerge(t *testing.T) {
 		byFp := rapid.Bool().Draw(t, "by-fingerprint")
 		mod := rapid.SampledFrom([]uint64{1, 3, 1 << 40}).Draw(t, "hash-mod")
 		fpOf := func(k uint64) uint64 { return (k % mod) * 0x9e3779b97f4a7c15 }
-		for round := rapid.IntRange(1, 3).Draw(t, "claims"); round > 0; round-- {
-			if w.setN > 0 { // as expand resets it
-				clear(w.set)
-				w.setN = 0
-			}
+		for round := rapid.IntRange(1, 4).Draw(t, "claims"); round > 0; round-- {
+			w.resetSet() // as expand does
 			for g := range w.cands {
 				w.cands[g] = w.cands[g][:0]
 			}

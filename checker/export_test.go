@@ -29,3 +29,11 @@ func WithPackLevel(o Options, n int, force bool) Options {
 	o.PackLevel, o.packForce = n, force
 	return o
 }
+
+// WithFamilyAudit returns o with the family search's memory audit hook set:
+// f is called after every batch with the memory the bounds counted and a
+// recount of what the search held (see FamilyOptions.audit).
+func WithFamilyAudit(o FamilyOptions, f func(counted, recount int64)) FamilyOptions {
+	o.audit = f
+	return o
+}

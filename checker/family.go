@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"reflect"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -63,6 +64,50 @@ type FamilyOptions struct {
 	// block is the number of items per level block (0: famBlock); tests
 	// set it small so that small graphs' levels span several blocks.
 	block int
+	// audit, if set, is called after every batch with the memory the
+	// bounds counted and a recount of what the search then held (famHeld):
+	// they are equal unless the running count leaves out a buffer.
+	audit func(counted, recount int64)
+}
+
+// famHeld recounts the memory a family search holds from the capacities
+// of its arrays: the store's figure, the level's blocks, and every slice
+// field of every worker but those famUncounted names (a slice of slices
+// counts its slices' capacities). Only the tests' audit hook calls it.
+func famHeld[S comparable](st *famStore[S], level [][]famItem[S], ws []*famWorker[S]) int64 {
+	b := st.bytes()
+	for _, seg := range level {
+		b += int64(cap(seg)) * int64(unsafe.Sizeof(famItem[S]{}))
+	}
+	for _, w := range ws {
+		v := reflect.ValueOf(w).Elem()
+		for i := 0; i < v.NumField(); i++ {
+			f := v.Field(i)
+			if f.Kind() != reflect.Slice || famUncounted(v.Type().Field(i).Name) {
+				continue
+			}
+			if f.Type().Elem().Kind() != reflect.Slice {
+				b += int64(f.Cap()) * int64(f.Type().Elem().Size())
+				continue
+			}
+			for j := 0; j < f.Len(); j++ {
+				g := f.Index(j)
+				b += int64(g.Cap()) * int64(g.Type().Elem().Size())
+			}
+		}
+	}
+	return b
+}
+
+// famUncounted reports whether the memory bounds leave out famWorker's
+// slice field name: one key's targets (scratch) and the per-member and
+// per-property counts, small beside the candidates and the levels.
+func famUncounted(name string) bool {
+	switch name {
+	case "scratch", "states", "trans", "viol":
+		return true
+	}
+	return false
 }
 
 // MemberResult is what CheckFamily found for one member.
@@ -361,9 +406,10 @@ type famRef struct {
 // fingerprint, which the store takes for the same key) and, if there is
 // one, adds members to it and returns true. The insert phase would have
 // added the two in turn, reaching the same members and storing the same
-// key once; merged, the key costs one look-up, not two. A pure speed-up:
-// the counts do not depend on it, as they do not depend on the order of
-// the insert phase.
+// key once; merged, the key costs one look-up, not two, and becomes at
+// most one item of the next level. The per-member counts do not depend on
+// it, as they do not depend on the order of the insert phase; the
+// expansions (FamilyResult.Expansions) can be fewer.
 func (w *famWorker[S]) merge(k *S, fp, members uint64, byFp bool) bool {
 	if w.setN == 0 {
 		return false
@@ -384,11 +430,25 @@ func (w *famWorker[S]) merge(k *S, fp, members uint64, byFp bool) bool {
 	}
 }
 
+// resetSet empties the worker's set for the next claim, or drops it when
+// it is more than eight times larger than the last claim needed (as
+// chunk.resetSet).
+func (w *famWorker[S]) resetSet() {
+	switch {
+	case w.setN == 0:
+	case len(w.set) > minSet && 8*w.setN < len(w.set):
+		w.set, w.setN = nil, 0
+	default:
+		clear(w.set)
+		w.setN = 0
+	}
+}
+
 // remember adds the target just appended to cands[g] to the claim's set.
 func (w *famWorker[S]) remember(fp uint64, g int) {
 	if 2*(w.setN+1) > len(w.set) {
 		old := w.set
-		n := max(2*len(old), 1024)
+		n := max(2*len(old), minSet)
 		w.set, w.setN = make([]famRef, n), 0
 		w.setShift = uint(64 - bits.Len(uint(n-1)))
 		for _, r := range old {
@@ -562,10 +622,7 @@ func CheckFamily[S comparable, L any](ctx context.Context, fm FamilyModel[S, L],
 	// (-3 to -8%).
 	filter := workers > 1
 	expand := func(w *famWorker[S], items []famItem[S]) {
-		if w.setN > 0 {
-			clear(w.set)
-			w.setN = 0
-		}
+		w.resetSet()
 		var (
 			emitted  uint64
 			runMask  uint64
@@ -699,7 +756,11 @@ search:
 					w.emitted = 0
 					nextLen += block * (len(w.next) + len(w.free))
 				}
-				switch mem := memory(); {
+				mem := memory()
+				if opts.audit != nil {
+					opts.audit(mem, famHeld(st, level, ws))
+				}
+				switch {
 				case ctx.Err() != nil:
 					stopReason = "cancelled"
 				case opts.MaxStates > 0 && st.len() > opts.MaxStates:

@@ -227,3 +227,33 @@ func TestCheckFamilyShares(t *testing.T) {
 	_, err = checker.CheckFamily[uint64, uint8](context.Background(), g, 65, nil, checker.FamilyOptions{})
 	require.Error(t, err)
 }
+
+// TestFamilyMemoryCountMatchesHeld checks what the family search's memory
+// bound counts: after every batch the running count must equal a recount of
+// the store, the level's blocks and every worker's buffers from their
+// capacities (leaving out a worker's target buffers or its merge set makes
+// it fail), and PeakBytes must cover every recount.
+func TestFamilyMemoryCountMatchesHeld(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		g := genFamily(t)
+		var audits int
+		var most int64
+		opts := checker.FamilyOptions{
+			Workers:    rapid.IntRange(1, 3).Draw(t, "workers"),
+			Store:      rapid.SampledFrom([]checker.StoreMode{checker.StoreAuto, checker.StoreExact, checker.StoreFingerprint, checker.StoreMap}).Draw(t, "store"),
+			ExactLimit: rapid.SampledFrom([]int{0, 5, 50}).Draw(t, "exact-limit"),
+		}
+		opts = checker.WithFamilyBlock(opts, rapid.SampledFrom([]int{0, 1, 2, 7}).Draw(t, "block"))
+		opts = checker.WithFamilyAudit(opts, func(counted, recount int64) {
+			audits++
+			most = max(most, recount)
+			if counted != recount {
+				t.Fatalf("audit %d: the bound counted %d bytes, the search held %d", audits, counted, recount)
+			}
+		})
+		res, err := checker.CheckFamily[uint64, uint8](context.Background(), g, len(g.succ), nil, opts)
+		require.NoError(t, err)
+		require.Positive(t, audits, "no batch was audited")
+		require.GreaterOrEqual(t, res.PeakBytes, most, "PeakBytes misses what the search held")
+	})
+}
