@@ -80,21 +80,7 @@ func famHeld[S comparable](st *famStore[S], level [][]famItem[S], ws []*famWorke
 		b += int64(cap(seg)) * int64(unsafe.Sizeof(famItem[S]{}))
 	}
 	for _, w := range ws {
-		v := reflect.ValueOf(w).Elem()
-		for i := 0; i < v.NumField(); i++ {
-			f := v.Field(i)
-			if f.Kind() != reflect.Slice || famUncounted(v.Type().Field(i).Name) {
-				continue
-			}
-			if f.Type().Elem().Kind() != reflect.Slice {
-				b += int64(f.Cap()) * int64(f.Type().Elem().Size())
-				continue
-			}
-			for j := 0; j < f.Len(); j++ {
-				g := f.Index(j)
-				b += int64(g.Cap()) * int64(g.Type().Elem().Size())
-			}
-		}
+		b += sliceFieldBytes(reflect.ValueOf(w).Elem(), famUncounted)
 	}
 	return b
 }
