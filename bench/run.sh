@@ -31,7 +31,7 @@ case "${1:-}" in
 esac
 
 # The configurations: timewait flags (MSL, TW, RTO, backoff, retries, loss, dup,
-# incarnations; every convention at its default). The grid is the exact one for the two
+# incarnations, --late-faults; every convention at its default). The grid is the exact one for the two
 # properties (verify.ExactGrid: 2 for a strict lifetime), given explicitly so that both tools
 # use the same.
 small=(
@@ -47,6 +47,7 @@ small=(
 	"--msl 1 --tw 3 --loss 2 --backoff 1 --retries 4"
 	"--msl 1 --tw 1 --loss 0 --dup 0"
 	"--msl 1 --tw 3 --loss 2 --backoff 1 --retries 2"
+	"--msl 1 --tw 2 --dup 2 --late-faults"
 )
 large=(
 	"--msl 2 --tw 4"
@@ -157,6 +158,12 @@ for cfg in "${configs[@]}"; do
 		*) defs+=("-D${k^^}=$v") ;;
 		esac
 	done
+
+	# Config.LateFaults: drops and duplications at every age (the JSON field is present only
+	# when true).
+	if grep -q '^    "late_faults": true' "$dir/tw.json"; then
+		defs+=("-DLATE_FAULTS")
+	fi
 
 	(cd "$dir" && spin "${defs[@]}" -a "$here/timewait.pml" >spin.out 2>&1) ||
 		{

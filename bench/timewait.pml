@@ -3,7 +3,8 @@
  * configuration family, for a side-by-side run with SPIN (bench/run.sh, bench/README.md).
  *
  * Parameters (set with spin -DNAME=value; the defaults are timewait's DefaultConfig resolved):
- *   MSL TW RTO BACKOFF RETRIES LOSS DUP INCS GRID, all as in model.Config, times in ticks.
+ *   MSL TW RTO BACKOFF RETRIES LOSS DUP INCS GRID, all as in model.Config, times in ticks;
+ *   LATE_FAULTS (defined or not) as Config.LateFaults.
  *   RTO and GRID must be given resolved (RTO 0 and GRID 0 are not understood here):
  *   bench/run.sh takes them from the "config" object of timewait's JSON output.
  * Conventions: only the defaults. lifetime strict, same-instant any-order, close-order
@@ -773,6 +774,14 @@ inline tick() {
 	!HOLDS(6, netR[5], side) && !HOLDS(7, netR[6], side) && !HOLDS(8, netR[7], side) && \
 	!HOLDS(9, netR[8], side) && !HOLDS(10, netR[9], side) && !HOLDS(11, netR[10], side))
 
+/* model.(*Model).faultable: the network drops or duplicates a copy only at age 0 (in the
+ * instant it was sent), or at any age with -DLATE_FAULTS (Config.LateFaults) */
+#ifdef LATE_FAULTS
+#define FAULTABLE(X) 1
+#else
+#define FAULTABLE(X) (AGE(X) == 0)
+#endif
+
 /* the copy X is a SYN (no ACK, no RST) and its receiver listens */
 #define SYNLISTEN(X) ((FLG(X) & (SYN | ACK | RST)) == SYN && F(1 - SRC(X), St) == LISTEN)
 
@@ -782,8 +791,8 @@ inline tick() {
 #define SLOT(K, X, DIST) \
 	:: d_step { OK && (K) < netN && DIST && !SYNLISTEN(X) -> act = ACT_DELIVER; k = K } \
 	:: d_step { OK && (K) < netN && DIST && SYNLISTEN(X) -> act = ACT_DELIVERSYN; k = K; d = 1 - SRC(X) } \
-	:: d_step { OK && (K) < netN && DIST && lossLeft > 0 -> act = ACT_DROP; k = K } \
-	:: d_step { OK && (K) < netN && DIST && dupLeft > 0 -> act = ACT_DUP; k = K }
+	:: d_step { OK && (K) < netN && DIST && lossLeft > 0 && FAULTABLE(X) -> act = ACT_DROP; k = K } \
+	:: d_step { OK && (K) < netN && DIST && dupLeft > 0 && FAULTABLE(X) -> act = ACT_DUP; k = K }
 #define RTXTIMEOUT(P, S, T, KK) \
 	:: d_step { OK && EXPIRED(P, T) -> act = ACT_RTX; d = S; k = KK }
 

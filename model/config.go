@@ -329,6 +329,14 @@ type Config struct {
 	// symmetric ([Config.Symmetric]).
 	NoData bool
 	Mutant Mutant
+	// LateFaults offers the network's drops and duplications at every age
+	// of a copy, the unreduced transition relation. By default (false)
+	// [Model.Successors] offers them only while the copy is at age 0, in
+	// the instant it was sent: a later drop or duplication reaches no state
+	// that an earlier one does not reach in as many steps (docs/model.md,
+	// "Fault timing"), so the states, their depths and every verdict are the
+	// same, with fewer transitions. [Model.Step] accepts either.
+	LateFaults bool
 
 	// The sequence-faithful mode (docs/model.md, "Sequence numbers"). The
 	// zero values keep the default model: an 8-number space in which the

@@ -29,6 +29,7 @@ type configJSON struct {
 	Rtx          string `json:"rtx"`
 	DataUnacked  bool   `json:"data_unacked"`
 	NoData       bool   `json:"no_data,omitempty"`
+	LateFaults   bool   `json:"late_faults,omitempty"`
 	Mutant       string `json:"mutant"`
 	// The sequence-faithful mode: omitted when off, so that the default
 	// model's JSON is as before.
@@ -65,7 +66,7 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		Incarnations: c.Incarnations, Grid: c.Grid, FinTimeout: c.FinTimeout, Lifetime: c.Lifetime.String(),
 		SameInstant: c.SameInstant.String(), CloseOrder: c.CloseOrder.String(), CloseMode: c.CloseMode.String(),
 		TWRestart: c.TWRestart.String(), TWRst: c.TWRst.String(), Rtx: c.Rtx.String(), DataUnacked: c.DataUnacked,
-		NoData: c.NoData, Mutant: c.Mutant.String(),
+		NoData: c.NoData, LateFaults: c.LateFaults, Mutant: c.Mutant.String(),
 	}
 	j.faithfulJSON(c)
 	return json.Marshal(j)
@@ -82,7 +83,7 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 		Incarnations: c.Incarnations, Grid: c.Grid, FinTimeout: c.FinTimeout, Lifetime: c.Lifetime.String(),
 		SameInstant: c.SameInstant.String(), CloseOrder: c.CloseOrder.String(), CloseMode: c.CloseMode.String(),
 		TWRestart: c.TWRestart.String(), TWRst: c.TWRst.String(), Rtx: c.Rtx.String(), DataUnacked: c.DataUnacked,
-		NoData: c.NoData, Mutant: c.Mutant.String(),
+		NoData: c.NoData, LateFaults: c.LateFaults, Mutant: c.Mutant.String(),
 	}
 	j.faithfulJSON(*c)
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -94,7 +95,7 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 		return fmt.Errorf("unexpected data after the configuration object")
 	}
 	n := Config{MSL: j.MSL, TW: j.TW, RTO: j.RTO, Backoff: j.Backoff, Retries: j.Retries, Loss: j.Loss, Dup: j.Dup,
-		Incarnations: j.Incarnations, Grid: j.Grid, FinTimeout: j.FinTimeout, DataUnacked: j.DataUnacked, NoData: j.NoData,
+		Incarnations: j.Incarnations, Grid: j.Grid, FinTimeout: j.FinTimeout, DataUnacked: j.DataUnacked, NoData: j.NoData, LateFaults: j.LateFaults,
 		SeqSpace: j.SeqSpace, Window: j.Window, DataLen: j.DataLen, ISNClock: j.ISNClock, ISNStart: j.ISNStart,
 		Timestamps: j.Timestamps, TWReuse: j.TWReuse, TSCache: j.TSCache}
 	var err error

@@ -14,6 +14,7 @@ type Model struct {
 	tsCap    uint8  // saturation value of Endpoint.TSRecent (0: no timestamps)
 	reuse    uint8  // tcp_tw_reuse delay in sub-ticks (0: off)
 	faithful bool   // some part of the sequence-faithful mode is on
+	late     bool   // drops and duplications at every age (Config.LateFaults, or a Rules.ISS that may read the network)
 }
 
 // New validates cfg and returns its model. RTO and Grid are resolved (see
@@ -29,7 +30,8 @@ func New(cfg Config) (*Model, error) {
 	}
 	m := &Model{cfg: cfg, tw: tw, rto: rto, finDur: cfg.FinTimeout * cfg.Grid, ageLimit: cfg.ageLimit(),
 		sp: Space(cfg.EffectiveSeqSpace()), wnd: cfg.EffectiveWindow(), dlen: cfg.EffectiveDataLen(),
-		reuse: uint8(cfg.TWReuse * cfg.Grid), faithful: cfg.Faithful()}
+		reuse: uint8(cfg.TWReuse * cfg.Grid), faithful: cfg.Faithful(),
+		late: cfg.LateFaults || cfg.Rules != nil && cfg.Rules.ISS != nil}
 	if cfg.NoData {
 		m.dlen = 0
 	}
@@ -105,6 +107,9 @@ func (m *Model) Successors(s State, emit func(Label, State)) {
 				emit(l, next)
 			}
 		}
+		if !m.faultable(g) {
+			continue
+		}
 		if s.LossLeft > 0 {
 			next := s
 			next.Net.removeAt(i)
@@ -158,6 +163,18 @@ func (m *Model) Successors(s State, emit func(Label, State)) {
 	}
 }
 
+// faultable reports whether Successors offers to drop or duplicate g: at
+// age 0, in the instant it was sent, or at any age under Config.LateFaults.
+//
+// Moving a drop or a duplication of a copy back to the instant it was sent
+// keeps every run: until the later instant the copy's presence changes no
+// step (a tick waits only for the oldest copy, which is as old as the
+// duplicate, and a dropped copy is never delivered), so the run reaches the
+// same state in as many steps (docs/model.md, "Fault timing", which also
+// covers the ISS choice and overflow). A Rules.ISS override may read the
+// network, so under one every age is offered.
+func (m *Model) faultable(g Segment) bool { return g.Age == 0 || m.late }
+
 // connectMayOpen is a cheap necessary condition for userConnect: A has an
 // incarnation left, and is CLOSED, or in TIME-WAIT where tcp_tw_reuse or
 // the connect-in-TIME-WAIT mutant may take it over. It spares Successors
@@ -170,8 +187,9 @@ func (m *Model) connectMayOpen(s State) bool {
 
 // Actions lists the enabled actions of s in a fixed order: for each distinct
 // copy in canonical order, deliver (a SYN to LISTEN once per ISS), drop and
-// duplicate it; then closes and connects (by ISS); then timer expiries; then
-// tick.
+// duplicate it (at age 0 only, unless Config.LateFaults); then closes and
+// connects (by ISS); then timer expiries; then tick. These are the actions
+// Successors takes; Step also accepts a drop or duplication at a later age.
 func (m *Model) Actions(s State) []Action {
 	var out []Action
 	m.forEachAction(s, func(a Action) {
@@ -202,8 +220,10 @@ func (m *Model) forEachAction(s State, f func(Action)) {
 		} else {
 			f(Action{Kind: ActDeliver, Seg: g})
 		}
-		f(Action{Kind: ActDrop, Seg: g})
-		f(Action{Kind: ActDuplicate, Seg: g})
+		if m.faultable(g) {
+			f(Action{Kind: ActDrop, Seg: g})
+			f(Action{Kind: ActDuplicate, Seg: g})
+		}
 	}
 	f(Action{Kind: ActClose, Side: A})
 	f(Action{Kind: ActClose, Side: B})
@@ -224,7 +244,9 @@ func (m *Model) forEachAction(s State, f func(Action)) {
 }
 
 // Step applies a to s. ok is false when a is not enabled in s; Step never
-// fails otherwise. It is pure.
+// fails otherwise. It is pure. A drop or duplication is enabled at any age
+// of the copy, with or without Config.LateFaults, so that every run of the
+// network's semantics replays.
 func (m *Model) Step(s State, a Action) (next State, l Label, ok bool) {
 	next, l, ok = m.step(s, a)
 	if ok && m.tsCap != 0 {

@@ -165,7 +165,8 @@ func (c Config) timerTable() (tw [8]int, rto []int, err error) {
 // answer of r's functions on a fixed probe: TimeWait and RTO over their whole
 // domain; Segment on
 // every endpoint reachable in the probe configuration (DefaultConfig with
-// three incarnations, MSL 1, grid 1, the model's own rules) against a grid of
+// three incarnations, MSL 1, grid 1, faults at every age, the model's own
+// rules) against a grid of
 // segments around it (every flag combination, sequence numbers at and next
 // to RCV.NXT, acknowledgements at and next to SND.NXT, with and without a
 // data octet); and Segment and ISS on the first 200,000 states reachable
@@ -178,8 +179,10 @@ func RulesDigest(r *Rules) (string, error) {
 	}
 	// The probe runs on the finest grid (inclusive lifetime, grid 1), where
 	// the timers admit the longest lengths in ticks.
+	// Faults at every age (Config.LateFaults): the probe's states, and so
+	// every digest, are those from before the fault timing.
 	probe := DefaultConfig()
-	probe.Incarnations, probe.Lifetime = 3, Inclusive
+	probe.Incarnations, probe.Lifetime, probe.LateFaults = 3, Inclusive, true
 	withRules := probe
 	withRules.Rules = r
 	m, err := New(withRules)

@@ -13,48 +13,7 @@ import (
 // small configurations that together reach every rule and convention.
 func TestSuccessorsMatchStep(t *testing.T) {
 	base := DefaultConfig()
-	cases := map[string]func(c *Config){
-		"default":          func(c *Config) {},
-		"deliveries-first": func(c *Config) { c.SameInstant = DeliveriesFirst },
-		"inclusive":        func(c *Config) { c.Lifetime = Inclusive },
-		"any-close":        func(c *Config) { c.CloseOrder = AnyFirst; c.Incarnations = 1 },
-		"a-first":          func(c *Config) { c.CloseOrder = AFirst },
-		"rfc6298":          func(c *Config) { c.Rtx = RFC6298 },
-		"ack-restart-rst":  func(c *Config) { c.TWRestart = RestartOnACK; c.TWRst = RstClose },
-		"abort":            func(c *Config) { c.CloseMode = CloseAbort },
-		"fin-timeout":      func(c *Config) { c.FinTimeout = 1; c.TW = 0 },
-		"data-unacked":     func(c *Config) { c.DataUnacked = true; c.Loss = 2 },
-		"connect-in-tw":    func(c *Config) { c.Mutant = MutConnectInTimeWait },
-		"three-incs":       func(c *Config) { c.Incarnations = 3; c.Dup = 2 },
-		"rules": func(c *Config) {
-			c.Rules = &Rules{
-				Segment: func(_ Side, e Endpoint, g Segment) (Reaction, bool) {
-					if e.St == TimeWait && g.Flags.Has(RST) && g.Seq == e.RcvNxt {
-						return Reaction{Endpoint: e.Closed(), Note: "exact RST"}, true
-					}
-					return Reaction{}, false
-				},
-				ISS:      func(s State, side Side) []Seq { return []Seq{Seq(s.Net.Len() % 3), 5} },
-				TimeWait: func(inc uint8) int { return int(inc) },
-				RTO:      func(tries int) int { return 1 + tries },
-			}
-		},
-		"seq16-clock": func(c *Config) { c.SeqSpace, c.ISNClock, c.ISNStart, c.DataLen, c.Incarnations = 16, 3, 5, 2, 3 },
-		"window-64":   func(c *Config) { c.SeqSpace, c.Window, c.DataLen = 64, 3, 3 },
-		"paws":        func(c *Config) { c.Timestamps = true },
-		"linux": func(c *Config) {
-			c.Timestamps, c.TWRules, c.TWSyn, c.TWRst, c.TW = true, TWRulesLinux, SynLinux, RstClose, 4
-		},
-		"rfc1122":  func(c *Config) { c.CloseOrder, c.TWSyn, c.Incarnations = BThenA, SynRFC1122, 3 },
-		"rfc6191":  func(c *Config) { c.CloseOrder, c.TWSyn, c.Timestamps = BThenA, SynRFC6191, true },
-		"linux-b":  func(c *Config) { c.CloseOrder, c.TWSyn, c.Timestamps, c.TWRules = BThenA, SynLinux, true, TWRulesLinux },
-		"tw-reuse": func(c *Config) { c.Timestamps, c.TWReuse, c.TW, c.Incarnations = true, 1, 3, 3 },
-		"ts-cache": func(c *Config) { c.Timestamps, c.TSCache, c.TW = true, true, 1 },
-		"rules-bad-iss": func(c *Config) {
-			c.Rules = &Rules{ISS: func(s State, side Side) []Seq { return []Seq{2, SeqSpace} }}
-		},
-	}
-	for name, f := range cases {
+	for name, f := range successorCases() {
 		t.Run(name, func(t *testing.T) {
 			cfg := base
 			f(&cfg)
@@ -95,6 +54,53 @@ func TestSuccessorsMatchStep(t *testing.T) {
 			}
 			require.Greater(t, transitions, 1000)
 		})
+	}
+}
+
+// successorCases are small configurations (edits of DefaultConfig) that
+// together reach every rule and convention.
+func successorCases() map[string]func(c *Config) {
+	return map[string]func(c *Config){
+		"default":          func(c *Config) {},
+		"late-faults":      func(c *Config) { c.LateFaults = true; c.Loss, c.Dup = 2, 2 },
+		"deliveries-first": func(c *Config) { c.SameInstant = DeliveriesFirst },
+		"inclusive":        func(c *Config) { c.Lifetime = Inclusive },
+		"any-close":        func(c *Config) { c.CloseOrder = AnyFirst; c.Incarnations = 1 },
+		"a-first":          func(c *Config) { c.CloseOrder = AFirst },
+		"rfc6298":          func(c *Config) { c.Rtx = RFC6298 },
+		"ack-restart-rst":  func(c *Config) { c.TWRestart = RestartOnACK; c.TWRst = RstClose },
+		"abort":            func(c *Config) { c.CloseMode = CloseAbort },
+		"fin-timeout":      func(c *Config) { c.FinTimeout = 1; c.TW = 0 },
+		"data-unacked":     func(c *Config) { c.DataUnacked = true; c.Loss = 2 },
+		"connect-in-tw":    func(c *Config) { c.Mutant = MutConnectInTimeWait },
+		"three-incs":       func(c *Config) { c.Incarnations = 3; c.Dup = 2 },
+		"rules": func(c *Config) {
+			c.Rules = &Rules{
+				Segment: func(_ Side, e Endpoint, g Segment) (Reaction, bool) {
+					if e.St == TimeWait && g.Flags.Has(RST) && g.Seq == e.RcvNxt {
+						return Reaction{Endpoint: e.Closed(), Note: "exact RST"}, true
+					}
+					return Reaction{}, false
+				},
+				ISS:      func(s State, side Side) []Seq { return []Seq{Seq(s.Net.Len() % 3), 5} },
+				TimeWait: func(inc uint8) int { return int(inc) },
+				RTO:      func(tries int) int { return 1 + tries },
+			}
+		},
+		"seq16-clock": func(c *Config) { c.SeqSpace, c.ISNClock, c.ISNStart, c.DataLen, c.Incarnations = 16, 3, 5, 2, 3 },
+		"window-64":   func(c *Config) { c.SeqSpace, c.Window, c.DataLen = 64, 3, 3 },
+		"paws":        func(c *Config) { c.Timestamps = true },
+		"linux": func(c *Config) {
+			c.Timestamps, c.TWRules, c.TWSyn, c.TWRst, c.TW = true, TWRulesLinux, SynLinux, RstClose, 4
+		},
+		"rfc1122":  func(c *Config) { c.CloseOrder, c.TWSyn, c.Incarnations = BThenA, SynRFC1122, 3 },
+		"rfc6191":  func(c *Config) { c.CloseOrder, c.TWSyn, c.Timestamps = BThenA, SynRFC6191, true },
+		"linux-b":  func(c *Config) { c.CloseOrder, c.TWSyn, c.Timestamps, c.TWRules = BThenA, SynLinux, true, TWRulesLinux },
+		"tw-reuse": func(c *Config) { c.Timestamps, c.TWReuse, c.TW, c.Incarnations = true, 1, 3, 3 },
+		"ts-cache": func(c *Config) { c.Timestamps, c.TSCache, c.TW = true, true, 1 },
+		"rules-bad-iss": func(c *Config) {
+			c.Rules = &Rules{ISS: func(s State, side Side) []Seq { return []Seq{2, SeqSpace} }}
+		},
 	}
 }
 
@@ -147,5 +153,77 @@ func TestHashSeparatesTimers(t *testing.T) {
 				seen[h] = name
 			}
 		}
+	}
+}
+
+// TestEarlyFaultsKeepStatesAndDepths checks the claim behind Successors'
+// fault timing (Config.LateFaults, docs/model.md "Fault timing"): offering
+// drops and duplications only at age 0 leaves the reachable states and
+// each one's depth (the fewest steps to it) unchanged, on the whole state
+// space of configurations of successorCases with the fault budgets given.
+// It also requires the reduction to remove transitions, and the unreduced
+// search to drop and duplicate copies at later ages.
+//
+// Equality holds where no canonical form reads the network. Where one
+// does (the ISS choice when a sequence space is free, timestamps), the
+// reduced search may reach a rotated or canonicalised twin of a state
+// instead, in as many steps; the other configurations are checked there
+// by verify.TestEarlyFaultsMatchLate (verdicts and shortest lengths).
+func TestEarlyFaultsKeepStatesAndDepths(t *testing.T) {
+	cases := []struct {
+		name      string
+		loss, dup int
+	}{
+		{"default", 2, 2}, {"deliveries-first", 2, 2}, {"rfc6298", 2, 2}, {"any-close", 2, 2},
+		{"data-unacked", 1, 1}, {"three-incs", 1, 1}, {"seq16-clock", 1, 1}, {"window-64", 1, 1},
+	}
+	edits := successorCases()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if testing.Short() && tc.name != "default" {
+				t.Skip("-short: the default configuration only")
+			}
+			cfg := DefaultConfig()
+			edits[tc.name](&cfg)
+			cfg.Loss, cfg.Dup = tc.loss, tc.dup
+			depths := func(late bool) (map[State]int, int, int) {
+				c := cfg
+				c.LateFaults = late
+				m, err := New(c)
+				require.NoError(t, err)
+				depth := map[State]int{}
+				queue := m.Init()
+				for _, s := range queue {
+					depth[s] = 0
+				}
+				transitions, laterFaults := 0, 0
+				for i := 0; i < len(queue); i++ {
+					s := queue[i]
+					m.Successors(s, func(l Label, n State) {
+						transitions++
+						if k := l.Action.Kind; (k == ActDrop || k == ActDuplicate) && l.Action.Seg.Age > 0 {
+							laterFaults++
+						}
+						if _, ok := depth[n]; !ok {
+							depth[n] = depth[s] + 1
+							queue = append(queue, n)
+						}
+					})
+				}
+				return depth, transitions, laterFaults
+			}
+			early, et, el := depths(false)
+			late, lt, ll := depths(true)
+			require.Zero(t, el, "a drop or duplication after age 0 without LateFaults")
+			require.Positive(t, ll, "the unreduced search must drop or duplicate copies after age 0")
+			require.Less(t, et, lt)
+			require.Equal(t, len(late), len(early), "states")
+			for s, d := range late {
+				e, ok := early[s]
+				require.True(t, ok, "state %s is reachable only with late faults", s)
+				require.Equal(t, d, e, "depth of %s", s)
+			}
+			t.Logf("%d states; %d transitions, %d with late faults", len(early), et, lt)
+		})
 	}
 }

@@ -50,6 +50,7 @@ type options struct {
 	workers     int    // configurations compared in parallel
 	only        string // compare only configurations whose name matches
 	laxDisabled bool   // ignore the state and label a disabled Step returns
+	lateFaults  bool   // set Config.LateFaults in the new model only
 	noHash      bool   // do not compare Hash values
 	src         string // directory whose rule files' note literals are checked for coverage
 	seed        uint64 // random-walk seed
@@ -69,6 +70,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.only, "run", "", "compare only configurations whose name matches this regexp")
 	fs.BoolVar(&o.laxDisabled, "lax-disabled", false, "for a Step that is not enabled (ok=false in both), do not compare the returned state and label")
 	fs.BoolVar(&o.noHash, "no-hash", false, "do not compare Hash values")
+	fs.BoolVar(&o.lateFaults, "late-faults", false, "set Config.LateFaults in the new model only: compares it with a revision from before the fault timing (model.Config.LateFaults), which offered drops and duplications at every age")
 	fs.StringVar(&o.src, "src", "newmodel", "directory whose rule files' note literals are checked for coverage")
 	fs.Uint64Var(&o.seed, "seed", 1, "random-walk seed")
 	fs.BoolVar(&o.list, "list", false, "list the configurations and exit")
@@ -513,6 +515,7 @@ func compareJob(opt *options, j *job) (result, *diffError) {
 	if d != nil {
 		return r, d.at(j, cfgJSON)
 	}
+	cn.LateFaults = cn.LateFaults || opt.lateFaults
 	if j.family != nil {
 		return runFamily(opt, j, cn, co, cfgJSON, start)
 	}
@@ -525,7 +528,9 @@ func compareJob(opt *options, j *job) (result, *diffError) {
 		r.note = "invalid: " + en.Error()
 		return r, nil
 	}
-	if a, b := mustJSON(mn.Config()), mustJSON(mo.Config()); a != b {
+	cfgN := mn.Config()
+	cfgN.LateFaults = cfgN.LateFaults && !opt.lateFaults // set here, not in the old model
+	if a, b := mustJSON(cfgN), mustJSON(mo.Config()); a != b {
 		return r, (&diffError{what: "Model.Config()", newV: a, oldV: b}).at(j, cfgJSON)
 	}
 	if int(mn.Space()) != int(mo.Space()) || mn.Window() != mo.Window() {

@@ -284,6 +284,9 @@ func configLine(c model.Config) string {
 	if c.NoData {
 		parts = append(parts, "no-data")
 	}
+	if c.LateFaults {
+		parts = append(parts, "late-faults")
+	}
 	if c.Mutant != model.NoMutant {
 		parts = append(parts, "MUTANT="+c.Mutant.String())
 	}

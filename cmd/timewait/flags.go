@@ -22,7 +22,7 @@ type modelFlags struct {
 	timestamps, tsCache                                  *bool
 	lifetime, sameInstant, closeOrder, twRestart, twRst  *string
 	rtx, closeMode, mutant, config                       *string
-	dataUnacked, noData                                  *bool
+	dataUnacked, noData, lateFaults                      *bool
 	maxStates, workers                                   *int
 	memory, store                                        *string
 	jsonOut, allowDeadlock, noSymmetry                   *bool
@@ -68,6 +68,7 @@ func addModelFlags(fs *flag.FlagSet, scalar bool) *modelFlags {
 	f.mutant = fs.String("mutant", "none", "a deliberately broken rule: "+strings.Join(model.Mutants(), "|"))
 	f.dataUnacked = fs.Bool("data-unacked", false, "closes may begin while B's data is unacknowledged")
 	f.noData = fs.Bool("no-data", false, "B sends no data: both sides start ESTABLISHED with nothing in flight (with --incarnations 1 and --close-order any, a symmetric configuration)")
+	f.lateFaults = fs.Bool("late-faults", false, "offer the network's drops and duplications at every age of a copy (default: only in the instant it was sent, which reaches the same verdicts and shortest traces with fewer transitions)")
 	f.seqSpace = fs.Int("seq-space", 0, "sequence-faithful mode: size of the sequence space, 8|16|32|64 (0 = 8)")
 	f.window = fs.Int("window", 0, "sequence-faithful mode: receive window RCV.WND, at most a quarter of the space (0 = 2)")
 	f.dataLen = fs.Int("data-len", 0, "sequence-faithful mode: octets in B's data segment, 1..3 (0 = 1)")
@@ -172,6 +173,9 @@ func (f *modelFlags) configFrom(set map[string]bool) (model.Config, error) {
 	}
 	if set["no-data"] {
 		cfg.NoData = *f.noData
+	}
+	if set["late-faults"] {
+		cfg.LateFaults = *f.lateFaults
 	}
 	if set["timestamps"] {
 		cfg.Timestamps = *f.timestamps

@@ -249,3 +249,43 @@ func TestSymmetryReduction(t *testing.T) {
 	_, text, _ = runCLI(append(base[:len(base)-1:len(base)-1], "--no-symmetry")...)
 	require.NotContains(t, text, "symmetry")
 }
+
+// TestLateFaultsFlag: --late-faults reaches the model (the JSON
+// configuration and the header say so) and explores the unreduced
+// transitions: the same states with more transitions, and the same
+// verdicts and counterexample lengths.
+func TestLateFaultsFlag(t *testing.T) {
+	base := []string{"check", "--msl", "1", "--tw", "1", "--property", "no-rst-on-retransmitted-fin", "--exhaustive", "--search", "shortest", "--json"}
+	run := func(extra ...string) map[string]any {
+		code, stdout, stderr := runCLI(append(append([]string(nil), base...), extra...)...)
+		require.Equal(t, exitViolated, code, stderr)
+		var doc map[string]any
+		require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
+		return doc
+	}
+	red, late := run(), run("--late-faults")
+	require.Equal(t, true, late["config"].(map[string]any)["late_faults"])
+	require.NotContains(t, red["config"], "late_faults", "omitted when false")
+	require.Equal(t, late["states"], red["states"])
+	transitions := func(doc map[string]any) float64 {
+		return doc["results"].([]any)[0].(map[string]any)["transitions"].(float64)
+	}
+	require.Less(t, transitions(red), transitions(late))
+	shape := func(doc map[string]any) []string {
+		var out []string
+		for _, r := range doc["results"].([]any) {
+			m := r.(map[string]any)
+			steps := 0
+			if tr, ok := m["trace"].(map[string]any); ok {
+				steps = len(tr["actions"].([]any))
+			}
+			out = append(out, fmt.Sprintf("%s %s %d", m["property"], m["verdict"], steps))
+		}
+		return out
+	}
+	require.Equal(t, shape(late), shape(red))
+	require.Contains(t, shape(red), "no-rst-on-retransmitted-fin violated 13", "guard: the violation has its trace")
+
+	_, text, _ := runCLI(append(base[:len(base)-1:len(base)-1], "--late-faults")...)
+	require.Contains(t, text, " late-faults")
+}
