@@ -31,14 +31,8 @@ func genFaults(t *rapid.T, small bool) model.Config {
 	c.Retries = rapid.IntRange(0, 3-2*boolInt(small)).Draw(t, "retries")
 	c.CloseOrder = model.CloseOrder(rapid.IntRange(0, 3).Draw(t, "close-order"))
 	c.CloseMode = model.CloseMode(rapid.IntRange(0, 1).Draw(t, "close-mode"))
-	c.Lifetime = model.Lifetime(rapid.IntRange(0, 1).Draw(t, "lifetime"))
-	c.SameInstant = model.SameInstant(rapid.IntRange(0, 1).Draw(t, "same-instant"))
-	c.TWRestart = model.TWRestart(rapid.IntRange(0, 1).Draw(t, "tw-restart"))
-	c.TWRst = model.TWRst(rapid.IntRange(0, 1).Draw(t, "tw-rst"))
-	c.Rtx = model.RtxRule(rapid.IntRange(0, 1).Draw(t, "rtx"))
 	c.DataUnacked = rapid.Bool().Draw(t, "data-unacked")
-	c.FinTimeout = rapid.SampledFrom([]int{0, 0, 1, 3}).Draw(t, "fin-timeout")
-	c.Mutant = model.Mutant(rapid.IntRange(0, len(model.Mutants())).Draw(t, "mutant"))
+	drawConventions(t, &c)
 	switch rapid.IntRange(0, 5).Draw(t, "faithful") {
 	case 0:
 		c.Timestamps = true
@@ -102,27 +96,7 @@ func TestEarlyFaultsMatchLate(t *testing.T) {
 		if red.Transitions < full.Transitions {
 			fewer++
 		}
-		require.Len(t, red.Outcomes, len(full.Outcomes))
-		for i, o := range red.Outcomes {
-			want := full.Outcomes[i]
-			require.Equal(t, want.Property.ID, o.Property.ID)
-			require.Equal(t, want.Verdict, o.Verdict, o.Property.ID)
-			if want.Path == nil {
-				require.Nil(t, o.Path)
-				continue
-			}
-			require.Equal(t, want.Path.Len(), o.Path.Len(), "%s: not a shortest path", o.Property.ID)
-			requireRun(t, red.Config, o.Path)
-			last := o.Path.Steps[o.Path.Len()-1]
-			from := o.Path.Init
-			if o.Path.Len() > 1 {
-				from = o.Path.Steps[o.Path.Len()-2].State
-			}
-			p := o.Property
-			ends := p.Step != nil && p.Step(from, last.Label, last.State) == (p.Kind == properties.Sometimes) ||
-				p.State != nil && p.State(last.State) == (p.Kind == properties.Sometimes)
-			require.True(t, ends, "%s: the path does not end at a violation or witness", p.ID)
-		}
+		requireSameOutcomes(t, full, red)
 	})
 	require.Positive(t, fewer, "no configuration had fewer transitions reduced")
 }

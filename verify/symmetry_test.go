@@ -28,13 +28,7 @@ func genSymmetric(t *rapid.T, maxMSL int) model.Config {
 	c.Loss = rapid.IntRange(0, 2-boolInt(big)).Draw(t, "loss")
 	c.Dup = rapid.IntRange(0, 1).Draw(t, "dup")
 	c.Retries = rapid.IntRange(0, 3-boolInt(big)).Draw(t, "retries")
-	c.Lifetime = model.Lifetime(rapid.IntRange(0, 1).Draw(t, "lifetime"))
-	c.SameInstant = model.SameInstant(rapid.IntRange(0, 1).Draw(t, "same-instant"))
-	c.TWRestart = model.TWRestart(rapid.IntRange(0, 1).Draw(t, "tw-restart"))
-	c.TWRst = model.TWRst(rapid.IntRange(0, 1).Draw(t, "tw-rst"))
-	c.Rtx = model.RtxRule(rapid.IntRange(0, 1).Draw(t, "rtx"))
-	c.FinTimeout = rapid.SampledFrom([]int{0, 0, 1, 3}).Draw(t, "fin-timeout")
-	c.Mutant = model.Mutant(rapid.IntRange(0, len(model.Mutants())).Draw(t, "mutant"))
+	drawConventions(t, &c)
 	if !big {
 		// An RTO below MSL fills the network with retransmissions: at
 		// MSL 2 that is tens of millions of states.
@@ -54,6 +48,18 @@ func genSymmetric(t *rapid.T, maxMSL int) model.Config {
 	return c
 }
 
+// drawConventions draws the conventions (lifetime, same instant, the
+// TIME-WAIT rules, retransmission), the FIN-WAIT-2 timer and the mutant.
+func drawConventions(t *rapid.T, c *model.Config) {
+	c.Lifetime = model.Lifetime(rapid.IntRange(0, 1).Draw(t, "lifetime"))
+	c.SameInstant = model.SameInstant(rapid.IntRange(0, 1).Draw(t, "same-instant"))
+	c.TWRestart = model.TWRestart(rapid.IntRange(0, 1).Draw(t, "tw-restart"))
+	c.TWRst = model.TWRst(rapid.IntRange(0, 1).Draw(t, "tw-rst"))
+	c.Rtx = model.RtxRule(rapid.IntRange(0, 1).Draw(t, "rtx"))
+	c.FinTimeout = rapid.SampledFrom([]int{0, 0, 1, 3}).Draw(t, "fin-timeout")
+	c.Mutant = model.Mutant(rapid.IntRange(0, len(model.Mutants())).Draw(t, "mutant"))
+}
+
 // requireRun checks that p is a run of cfg's model from its initial state:
 // every step is one of the model's transitions, label included.
 func requireRun(t require.TestingT, cfg model.Config, p *Path) {
@@ -66,6 +72,34 @@ func requireRun(t require.TestingT, cfg model.Config, p *Path) {
 		m.Successors(cur, func(l model.Label, n model.State) { ok = ok || l == st.Label && n == st.State })
 		require.True(t, ok, "step %d (%s) is not a transition of the model", i+1, st.Label)
 		cur = st.State
+	}
+}
+
+// requireSameOutcomes checks a reduced search's report against the whole
+// search's: the same properties in order, the same verdicts, and for each
+// counterexample or witness one of the same length that is a run of the
+// reduced report's model and ends as its property requires.
+func requireSameOutcomes(t require.TestingT, full, red Report) {
+	require.Len(t, red.Outcomes, len(full.Outcomes))
+	for i, o := range red.Outcomes {
+		want := full.Outcomes[i]
+		require.Equal(t, want.Property.ID, o.Property.ID)
+		require.Equal(t, want.Verdict, o.Verdict, o.Property.ID)
+		if want.Path == nil {
+			require.Nil(t, o.Path)
+			continue
+		}
+		require.Equal(t, want.Path.Len(), o.Path.Len(), "%s: not a shortest path", o.Property.ID)
+		requireRun(t, red.Config, o.Path)
+		last := o.Path.Steps[o.Path.Len()-1]
+		from := o.Path.Init
+		if o.Path.Len() > 1 {
+			from = o.Path.Steps[o.Path.Len()-2].State
+		}
+		p := o.Property
+		ends := p.Step != nil && p.Step(from, last.Label, last.State) == (p.Kind == properties.Sometimes) ||
+			p.State != nil && p.State(last.State) == (p.Kind == properties.Sometimes)
+		require.True(t, ends, "%s: the path does not end at a violation or witness", p.ID)
 	}
 }
 
@@ -123,27 +157,7 @@ func TestSymmetryMatchesUnreduced(t *testing.T) {
 			require.LessOrEqual(t, red.States, full.States)
 			require.GreaterOrEqual(t, 2*red.States, full.States, "more than a factor of two")
 			require.Equal(t, full.Depth, red.Depth, "a state and its mirror are at the same depth")
-			require.Len(t, red.Outcomes, len(full.Outcomes))
-			for i, o := range red.Outcomes {
-				want := full.Outcomes[i]
-				require.Equal(t, want.Property.ID, o.Property.ID)
-				require.Equal(t, want.Verdict, o.Verdict, o.Property.ID)
-				if want.Path == nil {
-					require.Nil(t, o.Path)
-					continue
-				}
-				require.Equal(t, want.Path.Len(), o.Path.Len(), "%s: not a shortest path", o.Property.ID)
-				requireRun(t, red.Config, o.Path)
-				last := o.Path.Steps[o.Path.Len()-1]
-				from := o.Path.Init
-				if o.Path.Len() > 1 {
-					from = o.Path.Steps[o.Path.Len()-2].State
-				}
-				p := o.Property
-				ends := p.Step != nil && p.Step(from, last.Label, last.State) == (p.Kind == properties.Sometimes) ||
-					p.State != nil && p.State(last.State) == (p.Kind == properties.Sometimes)
-				require.True(t, ends, "%s: the path does not end at a violation or witness", p.ID)
-			}
+			requireSameOutcomes(t, full, red)
 			if first == nil {
 				first = &red
 				continue

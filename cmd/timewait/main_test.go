@@ -214,35 +214,14 @@ func TestStores(t *testing.T) {
 // with about half the states.
 func TestSymmetryReduction(t *testing.T) {
 	base := []string{"check", "--no-data", "--incarnations", "1", "--close-order", "any", "--msl", "1", "--tw", "1", "--json"}
-	run := func(extra ...string) map[string]any {
-		code, stdout, stderr := runCLI(append(append([]string(nil), base...), extra...)...)
-		require.Equal(t, exitViolated, code, stderr)
-		var doc map[string]any
-		require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
-		return doc
-	}
-	red, full := run(), run("--no-symmetry")
+	red, full := checkJSON(t, exitViolated, base...), checkJSON(t, exitViolated, append(base, "--no-symmetry")...)
 	require.Equal(t, true, red["symmetry"])
 	require.NotContains(t, full, "symmetry", "omitted when false")
 	rs, fs := red["states"].(float64), full["states"].(float64)
 	require.Less(t, rs, fs)
 	require.GreaterOrEqual(t, 2*rs, fs)
-	shape := func(doc map[string]any) []string {
-		var out []string
-		for _, key := range []string{"results", "witnesses"} {
-			for _, r := range doc[key].([]any) {
-				m := r.(map[string]any)
-				steps := 0
-				if tr, ok := m["trace"].(map[string]any); ok {
-					steps = len(tr["actions"].([]any))
-				}
-				out = append(out, fmt.Sprintf("%s %s %d", m["property"], m["verdict"], steps))
-			}
-		}
-		return out
-	}
-	require.Equal(t, shape(full), shape(red))
-	require.NotContains(t, shape(red), "no-rst-on-retransmitted-fin violated 0", "guard: the violation has a trace to compare")
+	require.Equal(t, outcomeShape(full, "results", "witnesses"), outcomeShape(red, "results", "witnesses"))
+	require.NotContains(t, outcomeShape(red, "results"), "no-rst-on-retransmitted-fin violated 0", "guard: the violation has a trace to compare")
 
 	_, text, _ := runCLI(base[:len(base)-1]...)
 	require.Contains(t, text, "reduced by the A↔B symmetry")
@@ -256,14 +235,7 @@ func TestSymmetryReduction(t *testing.T) {
 // verdicts and counterexample lengths.
 func TestLateFaultsFlag(t *testing.T) {
 	base := []string{"check", "--msl", "1", "--tw", "1", "--property", "no-rst-on-retransmitted-fin", "--exhaustive", "--search", "shortest", "--json"}
-	run := func(extra ...string) map[string]any {
-		code, stdout, stderr := runCLI(append(append([]string(nil), base...), extra...)...)
-		require.Equal(t, exitViolated, code, stderr)
-		var doc map[string]any
-		require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
-		return doc
-	}
-	red, late := run(), run("--late-faults")
+	red, late := checkJSON(t, exitViolated, base...), checkJSON(t, exitViolated, append(base, "--late-faults")...)
 	require.Equal(t, true, late["config"].(map[string]any)["late_faults"])
 	require.NotContains(t, red["config"], "late_faults", "omitted when false")
 	require.Equal(t, late["states"], red["states"])
@@ -271,9 +243,20 @@ func TestLateFaultsFlag(t *testing.T) {
 		return doc["results"].([]any)[0].(map[string]any)["transitions"].(float64)
 	}
 	require.Less(t, transitions(red), transitions(late))
-	shape := func(doc map[string]any) []string {
-		var out []string
-		for _, r := range doc["results"].([]any) {
+	require.Equal(t, outcomeShape(late, "results", "witnesses"), outcomeShape(red, "results", "witnesses"))
+	require.Contains(t, outcomeShape(red, "results"), "no-rst-on-retransmitted-fin violated 13", "guard: the violation has its trace")
+
+	_, text, _ := runCLI(append(base[:len(base)-1:len(base)-1], "--late-faults")...)
+	require.Contains(t, text, " late-faults")
+}
+
+// outcomeShape lists "property verdict steps" for each outcome under the
+// given keys of a check's JSON document (steps: the trace's actions, 0
+// without a trace).
+func outcomeShape(doc map[string]any, keys ...string) []string {
+	var out []string
+	for _, key := range keys {
+		for _, r := range doc[key].([]any) {
 			m := r.(map[string]any)
 			steps := 0
 			if tr, ok := m["trace"].(map[string]any); ok {
@@ -281,11 +264,17 @@ func TestLateFaultsFlag(t *testing.T) {
 			}
 			out = append(out, fmt.Sprintf("%s %s %d", m["property"], m["verdict"], steps))
 		}
-		return out
 	}
-	require.Equal(t, shape(late), shape(red))
-	require.Contains(t, shape(red), "no-rst-on-retransmitted-fin violated 13", "guard: the violation has its trace")
+	return out
+}
 
-	_, text, _ := runCLI(append(base[:len(base)-1:len(base)-1], "--late-faults")...)
-	require.Contains(t, text, " late-faults")
+// checkJSON runs the CLI with args, requires the exit status, and decodes
+// its JSON output.
+func checkJSON(t *testing.T, exit int, args ...string) map[string]any {
+	t.Helper()
+	code, stdout, stderr := runCLI(args...)
+	require.Equal(t, exit, code, stderr)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
+	return doc
 }
