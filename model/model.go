@@ -168,9 +168,9 @@ func (m *Model) Successors(s State, emit func(Label, State)) {
 //
 // Moving a drop or a duplication of a copy back to the instant it was sent
 // keeps every run: until the later instant the copy's presence changes no
-// step (a tick waits only for the oldest copy, which is as old as the
-// duplicate, and a dropped copy is never delivered), so the run reaches the
-// same state in as many steps (docs/model.md, "Fault timing", which also
+// step (a tick waits only for a copy at its age limit, a duplicate is as
+// old as its original, and a dropped copy is never delivered), so the run
+// reaches the same state in as many steps (docs/model.md, "Fault timing", which also
 // covers the ISS choice and overflow). A Rules.ISS override may read the
 // network, so under one every age is offered.
 func (m *Model) faultable(g Segment) bool { return g.Age == 0 || m.late }
