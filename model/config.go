@@ -333,9 +333,10 @@ type Config struct {
 	// of a copy, the unreduced transition relation. By default (false)
 	// [Model.Successors] offers them only while the copy is at age 0, in
 	// the instant it was sent: a later drop or duplication reaches no state
-	// that an earlier one does not reach in as many steps (docs/model.md,
-	// "Fault timing"), so the states, their depths and every verdict are the
-	// same, with fewer transitions. [Model.Step] accepts either.
+	// that an earlier one does not reach (or a rotated or canonical twin of)
+	// in as many steps (docs/model.md, "Fault timing"), so the verdicts and
+	// shortest lengths are the same, with fewer transitions and at most as
+	// many states. [Model.Step] accepts either.
 	LateFaults bool
 
 	// The sequence-faithful mode (docs/model.md, "Sequence numbers"). The

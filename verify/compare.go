@@ -111,6 +111,11 @@ type Comparison struct {
 func Distinguish(ctx context.Context, a, b model.Config, props []properties.Property, maxStates int) (Comparison, error) {
 	g := max(ExactGrid(a, props), ExactGrid(b, props))
 	a.Grid, b.Grid = g, g
+	// A Rules.ISS turns the fault timing off in its model; the lockstep
+	// comparison needs the same fault times on both sides.
+	if a.Rules != nil && a.Rules.ISS != nil || b.Rules != nil && b.Rules.ISS != nil {
+		a.LateFaults, b.LateFaults = true, true
+	}
 	var p product
 	for i, c := range []model.Config{a, b} {
 		m, err := model.New(c)
