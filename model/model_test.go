@@ -40,6 +40,7 @@ func genConfig(t *rapid.T) Config {
 	c.Rtx = RtxRule(rapid.IntRange(0, 1).Draw(t, "rtx"))
 	c.DataUnacked = rapid.Bool().Draw(t, "unacked")
 	c.NoData = !c.DataUnacked && rapid.Bool().Draw(t, "no-data")
+	c.LateFaults = rapid.Bool().Draw(t, "late-faults")
 	c.CloseMode = CloseMode(rapid.IntRange(0, 1).Draw(t, "close"))
 	c.FinTimeout = rapid.IntRange(0, 4*c.MSL+1).Draw(t, "fin-timeout")
 	return c
